@@ -1,0 +1,4 @@
+export * from './duration.ts';
+export * from './options.ts';
+export * from './snapshot.ts';
+export * from './summary.ts';
