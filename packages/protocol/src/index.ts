@@ -2,3 +2,4 @@ export * from './duration.ts';
 export * from './options.ts';
 export * from './snapshot.ts';
 export * from './summary.ts';
+export * from './declarative.ts';

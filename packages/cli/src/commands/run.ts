@@ -1,0 +1,195 @@
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { prepareTest, renderSummaryText, startRun, type OptionOverrides, type TestSource } from '@stampede/engine';
+import { UsageError } from '../cli-error.ts';
+import { EXIT } from '../exit-codes.ts';
+import {
+  durationFlag,
+  headerFlags,
+  intFlag,
+  keyValueFlags,
+  outFlags,
+  positiveFlag,
+  stagesFlag,
+} from '../flags.ts';
+import { LiveView } from '../live-view.ts';
+
+/** Help text of `stampede run`. */
+export const RUN_USAGE = `Usage: stampede run <file> [flags]     file: .ts .js .mjs (script) or .yaml .yml .json (request list)
+       stampede run --url URL [flags]   quick mode: one request per iteration
+
+Load shape (override the script's options):
+  --vus N                 virtual users (with --duration: constant-vus)
+  --duration D            test duration, e.g. 30s, 1m30s
+  --iterations N          total iterations shared by the VUs (shared-iterations)
+  --stages D:N,D:N        ramping VUs, e.g. 10s:20,30s:20,10s:0
+  --rate R                arrival rate in iterations/s (constant-arrival-rate, needs --duration)
+  --max-vus N             VU cap for --rate (default: 10x the rate, at most 10000)
+Quick mode:
+  --url URL  --method M  --header "Name: value" (repeatable)  --body TEXT
+Execution:
+  --workers N             load worker threads (default: CPU cores)
+  --execution-segment a:b run only this share of the plan, e.g. 0:1/2
+  --execution-segment-sequence 0,1/2,1   the whole partition the segment belongs to
+  --env K=V               environment variable for the script (repeatable)
+  --insecure-skip-tls-verify
+Output:
+  --summary-json FILE     write the end-of-test summary (docs/summary-json.md)
+  --out json=FILE         write one NDJSON line per interval snapshot
+  --quiet                 no live view
+  --no-color              plain text
+Exit codes: 0 passed, 2 bad input, 99 thresholds failed, 105 interrupted, 107 script error.`;
+
+/** `stampede run`: runs a test on this machine and prints the summary; returns the exit code. */
+export async function runCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        vus: { type: 'string' },
+        duration: { type: 'string' },
+        iterations: { type: 'string' },
+        stages: { type: 'string' },
+        rate: { type: 'string' },
+        'max-vus': { type: 'string' },
+        url: { type: 'string' },
+        method: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        body: { type: 'string' },
+        workers: { type: 'string' },
+        'execution-segment': { type: 'string' },
+        'execution-segment-sequence': { type: 'string' },
+        env: { type: 'string', multiple: true, short: 'e' },
+        'insecure-skip-tls-verify': { type: 'boolean' },
+        'summary-json': { type: 'string' },
+        out: { type: 'string', multiple: true, short: 'o' },
+        quiet: { type: 'boolean', short: 'q' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values: f, positionals } = parsed;
+  if (f.help) {
+    process.stdout.write(`${RUN_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError(`expected one test file, got ${positionals.length}`);
+  const file = positionals[0];
+  if (file !== undefined && f.url !== undefined) throw new UsageError('give either a test file or --url, not both');
+  if (file === undefined && f.url === undefined) throw new UsageError('give a test file or --url');
+  if (f.url === undefined && (f.method !== undefined || f.header !== undefined || f.body !== undefined)) {
+    throw new UsageError('--method, --header and --body need --url');
+  }
+
+  const overrides: OptionOverrides = {};
+  const vus = intFlag('vus', f.vus, 1);
+  const durationMs = durationFlag('duration', f.duration);
+  const iterations = intFlag('iterations', f.iterations, 1);
+  const stages = stagesFlag(f.stages);
+  const ratePerSec = positiveFlag('rate', f.rate);
+  const maxVus = intFlag('max-vus', f['max-vus'], 1);
+  if (durationMs !== undefined && durationMs <= 0) throw new UsageError('--duration: must be > 0');
+  if (vus !== undefined) overrides.vus = vus;
+  if (durationMs !== undefined) overrides.durationMs = durationMs;
+  if (iterations !== undefined) overrides.iterations = iterations;
+  if (stages !== undefined) overrides.stages = stages;
+  if (ratePerSec !== undefined) {
+    if (durationMs === undefined) throw new UsageError('--rate needs --duration');
+    if (iterations !== undefined || stages !== undefined) throw new UsageError('--rate cannot be combined with --iterations or --stages');
+    overrides.ratePerSec = ratePerSec;
+  }
+  if (maxVus !== undefined) overrides.maxVus = maxVus;
+  if (f['insecure-skip-tls-verify']) overrides.insecureSkipTLSVerify = true;
+  const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
+  const out = outFlags(f.out);
+  const env = { ...processEnv(), ...keyValueFlags('env', f.env) };
+
+  let source: TestSource;
+  if (file !== undefined) {
+    source = { file };
+  } else {
+    source = {
+      baseDir: process.cwd(),
+      declarative: {
+        options: {},
+        requests: [
+          {
+            method: (f.method ?? 'GET').toUpperCase(),
+            url: checkUrl(f.url as string),
+            headers: headerFlags(f.header),
+            ...(f.body !== undefined ? { body: f.body } : {}),
+          },
+        ],
+      },
+    };
+  }
+
+  const test = await prepareTest({ source, overrides, env });
+  const color = !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const view = new LiveView({ tty: process.stderr.isTTY === true && !f.quiet, quiet: f.quiet === true, color });
+  view.banner(test);
+  const run = startRun(test, {
+    workers,
+    ...(f['execution-segment'] ? { segment: f['execution-segment'] } : {}),
+    ...(f['execution-segment-sequence'] ? { segmentSequence: f['execution-segment-sequence'] } : {}),
+    ...(out.ndjsonPath ? { ndjsonPath: out.ndjsonPath } : {}),
+    onStatus: (s) => view.status(s),
+    onLog: (level, message, repeated) => view.log(level, message, repeated),
+  });
+
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      view.notice('stopping gracefully (Ctrl-C again to stop at once)');
+      run.stop(true, 'interrupted');
+    } else {
+      view.notice('stopping now');
+      run.stop(false, 'interrupted');
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome;
+  try {
+    outcome = await run.done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    view.end();
+  }
+
+  process.stdout.write(`${renderSummaryText(outcome.summary, { color })}\n`);
+  if (f['summary-json']) {
+    await writeFile(f['summary-json'], `${JSON.stringify(outcome.summary, null, 2)}\n`);
+  }
+  if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
+  if (outcome.interrupted) return EXIT.interrupted;
+  return EXIT.ok;
+}
+
+function checkUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url: invalid URL "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--url: only http:// and https:// URLs are supported, got "${url}"`);
+  }
+  return url;
+}
+
+function processEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  return out;
+}

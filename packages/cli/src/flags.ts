@@ -1,0 +1,75 @@
+import { parseDurationMs } from '@stampede/protocol';
+import { UsageError } from './cli-error.ts';
+
+/** Parses a non-negative integer flag value, naming the flag on error. */
+export function intFlag(flag: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new UsageError(`--${flag}: expected an integer >= ${min}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Parses a positive number flag value (decimals allowed). */
+export function positiveFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag}: expected a number > 0, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses a duration flag ("30s", "1m30s", "500ms"), in ms. */
+export function durationFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDurationMs(value);
+  if (ms === undefined) throw new UsageError(`--${flag}: invalid duration "${value}" (use e.g. 30s, 1m30s, 500ms)`);
+  return ms;
+}
+
+/** Parses --stages "30s:10,1m:20" into ramping stages. */
+export function stagesFlag(value: string | undefined): { duration: number; target: number }[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((part, i) => {
+    const [d, t] = part.split(':');
+    const duration = d === undefined ? undefined : parseDurationMs(d);
+    if (duration === undefined || t === undefined || !/^\d+$/.test(t.trim())) {
+      throw new UsageError(`--stages: stage ${i + 1} "${part}" must be DURATION:TARGET, e.g. 30s:10`);
+    }
+    return { duration, target: Number(t) };
+  });
+}
+
+/** Parses repeated KEY=VALUE flags (--env). */
+export function keyValueFlags(flag: string, values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${flag}: expected KEY=VALUE, got "${v}"`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Parses repeated "Name: value" header flags. */
+export function headerFlags(values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const colon = v.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header: expected "Name: value", got "${v}"`);
+    out[v.slice(0, colon).trim()] = v.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+/** Parses repeated --out TYPE=FILE flags; only json is known. */
+export function outFlags(values: string[] | undefined): { ndjsonPath?: string } {
+  const out: { ndjsonPath?: string } = {};
+  for (const v of values ?? []) {
+    const m = /^([a-z]+)=(.+)$/.exec(v);
+    if (!m || m[1] !== 'json') throw new UsageError(`--out: expected json=FILE, got "${v}"`);
+    out.ndjsonPath = m[2] as string;
+  }
+  return out;
+}

@@ -1,0 +1,234 @@
+import type { CancelTimer, Clock } from '../clock.ts';
+import type { ExecutorHost, ExecutorProgress, ExecutorRunner, IterationStart } from './types.ts';
+
+/** One VU of an executor: its global number and its scenario-local state. */
+export interface Vu {
+  /** 0-based rank among this segment's VUs. */
+  readonly local: number;
+  /** Global VU number, 1-based. */
+  readonly id: number;
+  /** Iterations started by this VU in this scenario. */
+  iterations: number;
+  /** The iteration in flight, if any. */
+  flight: Flight | undefined;
+  /** Whether an iteration loop is running on this VU (VU-loop executors). */
+  looping: boolean;
+}
+
+/** An iteration in flight. */
+export interface Flight {
+  readonly vu: Vu;
+  readonly controller: AbortController;
+  interrupted: boolean;
+}
+
+/** Common settings of every runner; times in ms. */
+export interface RunnerSettings {
+  scenario: string;
+  executor: string;
+  startTimeMs: number;
+  gracefulStopMs: number;
+  plannedMs: number;
+  host: ExecutorHost;
+}
+
+type Phase = 'idle' | 'waiting' | 'active' | 'stopping' | 'done';
+
+/**
+ * Lifecycle shared by all executors: wait for startTime, an active period driven by the subclass,
+ * then a graceful period (no new iterations; running ones get gracefulStop, then are interrupted).
+ * run() resolves once no iteration is in flight; an interrupted iteration counts as finished when
+ * its signal aborts — the runner does not wait for the host to unwind it.
+ */
+export abstract class BaseRunner implements ExecutorRunner {
+  abstract readonly maxVus: number;
+  protected readonly scenario: string;
+  protected readonly host: ExecutorHost;
+  protected readonly clock: Clock;
+  /** Clock time (ms) at which the scenario started: run's startAtMs + startTime; NaN before. */
+  protected startMs = Number.NaN;
+  protected phase: Phase = 'idle';
+  /** VUs currently busy (VU loops running, or arrival-rate VUs in an iteration). */
+  protected activeVus = 0;
+  /** VUs allocated by this executor. */
+  protected allocatedVus = 0;
+  readonly #settings: RunnerSettings;
+  readonly #inflight = new Set<Flight>();
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+  #startTimer: CancelTimer | undefined;
+  #graceTimer: CancelTimer | undefined;
+  #endMs = Number.NaN;
+  #started = 0;
+  #completed = 0;
+  #interrupted = 0;
+  #dropped = 0;
+  #reported = { active: 0, allocated: 0 };
+  #reportQueued = false;
+
+  constructor(settings: RunnerSettings) {
+    this.#settings = settings;
+    this.scenario = settings.scenario;
+    this.host = settings.host;
+    this.clock = settings.host.clock;
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+  }
+
+  /** Begins the active period (VU loops, schedules); called once at the scenario's start instant. */
+  protected abstract begin(): void;
+
+  /** Cancels the subclass's own timers so no new iteration starts; may be called more than once. */
+  protected abstract halt(): void;
+
+  run(startAtMs: number): Promise<void> {
+    if (this.phase === 'idle') {
+      this.phase = 'waiting';
+      const at = startAtMs + this.#settings.startTimeMs;
+      this.#startTimer = this.clock.setTimer(() => {
+        this.#startTimer = undefined;
+        // The intended instant, not the wake time, anchors all offsets (a late timer shifts nothing).
+        this.startMs = at;
+        this.phase = 'active';
+        this.begin();
+      }, at - this.clock.now());
+    }
+    return this.#done;
+  }
+
+  stop(graceful: boolean): void {
+    if (this.phase === 'idle' || this.phase === 'waiting') {
+      this.#finish();
+    } else if (graceful) {
+      this.endActive();
+    } else if (this.phase !== 'done') {
+      this.halt();
+      for (const flight of [...this.#inflight]) this.interrupt(flight, 'hard stop');
+      this.#finish();
+    }
+  }
+
+  progress(): ExecutorProgress {
+    const started = !Number.isNaN(this.startMs);
+    const until = this.phase === 'done' ? this.#endMs : this.clock.now();
+    return {
+      scenario: this.scenario,
+      executor: this.#settings.executor,
+      elapsedMs: started ? Math.max(0, until - this.startMs) : 0,
+      plannedMs: this.#settings.plannedMs,
+      activeVus: this.activeVus,
+      allocatedVus: this.allocatedVus,
+      iterationsStarted: this.#started,
+      iterationsCompleted: this.#completed,
+      iterationsInterrupted: this.#interrupted,
+      dropped: this.#dropped,
+      done: this.phase === 'done',
+    };
+  }
+
+  /** Ends the active period: no new iterations; running ones get gracefulStop before interruption. */
+  protected endActive(): void {
+    if (this.phase !== 'active') return;
+    this.halt();
+    this.phase = 'stopping';
+    this.#graceTimer = this.clock.setTimer(() => {
+      this.#graceTimer = undefined;
+      for (const flight of [...this.#inflight]) this.interrupt(flight, 'gracefulStop expired');
+      this.#finish();
+    }, this.#settings.gracefulStopMs);
+    this.#maybeFinish();
+  }
+
+  /**
+   * Starts one iteration on `vu` now. Resolves with true when it completed, false when it was
+   * interrupted — only once the host's promise settles, so a VU never runs two iterations at once.
+   */
+  protected launch(vu: Vu, scenarioIteration: number, intendedStartMs: number | null): Promise<boolean> {
+    const flight: Flight = { vu, controller: new AbortController(), interrupted: false };
+    const start: IterationStart = {
+      scenario: this.scenario,
+      vuId: vu.id,
+      vuIteration: vu.iterations++,
+      scenarioIteration,
+      intendedStartMs,
+      signal: flight.controller.signal,
+    };
+    vu.flight = flight;
+    this.#inflight.add(flight);
+    this.#started++;
+    let pending: Promise<void>;
+    try {
+      pending = this.host.runIteration(start);
+    } catch {
+      pending = Promise.resolve(); // the host broke its contract; count the iteration as done
+    }
+    const settle = (): boolean => {
+      if (vu.flight === flight) vu.flight = undefined;
+      if (flight.interrupted) return false;
+      this.#inflight.delete(flight);
+      this.#completed++;
+      this.#maybeFinish();
+      return true;
+    };
+    return pending.then(settle, settle);
+  }
+
+  /** Aborts an iteration in flight; it counts as interrupted. */
+  protected interrupt(flight: Flight, reason: string): void {
+    if (flight.interrupted || !this.#inflight.has(flight)) return;
+    flight.interrupted = true;
+    this.#inflight.delete(flight);
+    this.#interrupted++;
+    const error = new Error(`iteration interrupted: ${reason}`);
+    error.name = 'AbortError';
+    flight.controller.abort(error);
+  }
+
+  /** Counts dropped iterations and tells the host. */
+  protected drop(count: number): void {
+    if (count <= 0) return;
+    this.#dropped += count;
+    this.host.onDropped(count, this.scenario);
+  }
+
+  /** Reports the VU counts to the host, coalesced to one call per microtask turn. */
+  protected vusChanged(): void {
+    if (this.#reportQueued) return;
+    this.#reportQueued = true;
+    queueMicrotask(() => this.#reportVus());
+  }
+
+  #reportVus(): void {
+    this.#reportQueued = false;
+    const { activeVus: active, allocatedVus: allocated } = this;
+    if (active === this.#reported.active && allocated === this.#reported.allocated) return;
+    this.#reported = { active, allocated };
+    this.host.onVus(active, allocated);
+  }
+
+  #maybeFinish(): void {
+    if (this.phase === 'stopping' && this.#inflight.size === 0) this.#finish();
+  }
+
+  #finish(): void {
+    if (this.phase === 'done') return;
+    const wasRunning = this.phase !== 'idle' && this.phase !== 'waiting';
+    this.phase = 'done';
+    this.#endMs = this.clock.now();
+    this.#startTimer?.();
+    this.#graceTimer?.();
+    this.#startTimer = this.#graceTimer = undefined;
+    if (wasRunning) this.halt();
+    this.dispose();
+    this.activeVus = 0;
+    this.#reportVus();
+    this.#resolveDone();
+  }
+
+  /** Releases subclass resources once the run is over (pending per-VU timers and the like). */
+  protected dispose(): void {}
+}
+
+/** Creates a fresh VU for local rank `local` with global number `id`. */
+export function newVu(local: number, id: number): Vu {
+  return { local, id, iterations: 0, flight: undefined, looping: false };
+}

@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+
+/** Renders an option path as people write it: options.scenarios.load.rate, thresholds["x{a:b}"][0]. */
+export function formatPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+/** Turns zod issues into one line each, every line starting with the path of the bad field. */
+export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root = 'options'): string {
+  return issues
+    .map((issue) => {
+      const path = formatPath(root, issue.path);
+      if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: is required`;
+      if (issue.code === 'unrecognized_keys') {
+        return `${path}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+      }
+      if (issue.code === 'invalid_union' && path.endsWith('.executor') === false) {
+        const executor = issue.message;
+        return `${path}: ${executor}`;
+      }
+      return `${path}: ${issue.message}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,38 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { HttpAgent } from '../transport/http/index.ts';
+
+/** State of one virtual user inside a load worker: its connections and cookies live as long as it does. */
+export interface VuState {
+  /** Global VU number, 1-based, unique across workers and generators. */
+  id: number;
+  /** Iterations this VU has started, over all scenarios. */
+  iterations: number;
+  agent: HttpAgent;
+}
+
+/** What the running code of one iteration can see: who runs it, where in the groups it is, and its lag. */
+export interface IterationContext {
+  vu: VuState;
+  scenario: string;
+  /** Iteration number of this VU within the scenario, 0-based. */
+  vuIteration: number;
+  /** Global iteration number within the scenario, 0-based. */
+  scenarioIteration: number;
+  /** Group path, "" at top level, "::a::b" inside nested groups (k6 convention). */
+  group: string;
+  /** Scenario tags and test tags merged; added to every sample. */
+  tags: Readonly<Record<string, string>>;
+  /** How late the iteration started versus its intended start (arrival-rate executors), ms; 0 otherwise. */
+  startLagMs: number;
+  /** True when http_req_duration must include `startLagMs` (coordinated-omission correction). */
+  correctLag: boolean;
+  signal: AbortSignal;
+}
+
+/** Carries the iteration context through the async calls of a script. */
+export const iterationStorage = new AsyncLocalStorage<IterationContext>();
+
+/** The context of the running iteration, or undefined in init code, setup() and teardown(). */
+export function currentIteration(): IterationContext | undefined {
+  return iterationStorage.getStore();
+}

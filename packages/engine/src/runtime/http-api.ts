@@ -1,0 +1,177 @@
+import type { Options } from '@stampede/protocol';
+import type { MetricRegistry } from '../metrics/registry.ts';
+import type { HttpAgent, HttpResponse } from '../transport/http/index.ts';
+import { currentIteration } from './context.ts';
+import { sampleTags } from './sample-tags.ts';
+import { ScriptResponse, type ResponseType } from './script-response.ts';
+
+/** Per-request parameters a script may pass (k6 names). */
+export interface RequestParams {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  /** Request timeout, ms or a duration string such as "5s". */
+  timeout?: number | string;
+  /** Redirects to follow (default options.maxRedirects). */
+  redirects?: number;
+  responseType?: ResponseType;
+}
+
+/** A request in `http.batch`: [method, url, body?, params?] or an object. */
+export type BatchRequest =
+  | [string, string, (string | Uint8Array | null)?, RequestParams?]
+  | { method: string; url: string; body?: string | Uint8Array | null; params?: RequestParams };
+
+type Body = string | Uint8Array | Record<string, unknown> | null | undefined;
+
+/** What the http API needs from its surroundings. */
+export interface HttpApiDeps {
+  registry: MetricRegistry;
+  /** The test's options; read per request because they are known only after the script loaded. */
+  getOptions: () => Options;
+  /** Agent used outside iterations (setup, teardown). */
+  fallbackAgent: () => HttpAgent;
+  /** Refuses targets outside an allow-list, when one is set; returns an error message or null. */
+  checkTarget?: (url: URL) => string | null;
+}
+
+/** Builds the `http` object scripts import from 'stampede'. */
+export function createHttpApi(deps: HttpApiDeps) {
+  const { registry } = deps;
+
+  async function request(method: string, url: string, body?: Body, params: RequestParams = {}): Promise<ScriptResponse> {
+    const options = deps.getOptions();
+    const it = currentIteration();
+    const agent = it ? it.vu.agent : deps.fallbackAgent();
+    const upper = String(method).toUpperCase();
+    const [payload, extraHeaders] = encodeBody(body);
+    const headers = { ...extraHeaders, ...params.headers };
+    const responseType = params.responseType ?? (options.discardResponseBodies ? 'none' : 'text');
+    const timeoutMs = params.timeout === undefined ? options.httpTimeout : toMs(params.timeout);
+    const targetError = checkUrl(url, deps.checkTarget);
+    const tagsBase = sampleTags(params.tags);
+    const lagMs = it?.correctLag ? it.startLagMs : 0;
+    let final: ScriptResponse | undefined;
+    const onHop = (hop: HttpResponse): void => {
+      const durationMs = hop.timings.durationMs + lagMs;
+      recordHop(registry, hop, tagsBase, durationMs, it?.correctLag === true);
+      final = new ScriptResponse(hop, responseType, durationMs);
+    };
+    if (targetError) {
+      onHop(failedHop(upper, url, targetError[0], targetError[1]));
+      return final as unknown as ScriptResponse;
+    }
+    const spec = {
+      method: upper,
+      url,
+      headers,
+      body: payload,
+      timeoutMs,
+      maxRedirects: params.redirects ?? options.maxRedirects,
+      insecureSkipTLSVerify: options.insecureSkipTLSVerify,
+      discardBody: responseType === 'none',
+      maxBodyBytes: options.maxResponseBodyBytes,
+      ...(it ? { signal: it.signal } : {}),
+    };
+    const last = await agent.request(spec, onHop);
+    return final ?? new ScriptResponse(last, responseType, last.timings.durationMs + lagMs);
+  }
+
+  return {
+    request,
+    get: (url: string, params?: RequestParams) => request('GET', url, null, params),
+    head: (url: string, params?: RequestParams) => request('HEAD', url, null, params),
+    options: (url: string, body?: Body, params?: RequestParams) => request('OPTIONS', url, body, params),
+    del: (url: string, body?: Body, params?: RequestParams) => request('DELETE', url, body, params),
+    post: (url: string, body?: Body, params?: RequestParams) => request('POST', url, body, params),
+    put: (url: string, body?: Body, params?: RequestParams) => request('PUT', url, body, params),
+    patch: (url: string, body?: Body, params?: RequestParams) => request('PATCH', url, body, params),
+    /** Sends several requests in parallel on the VU's connections; resolves in input order. */
+    batch: (requests: BatchRequest[]) =>
+      Promise.all(
+        requests.map((r) =>
+          Array.isArray(r) ? request(r[0], r[1], r[2], r[3]) : request(r.method, r.url, r.body, r.params),
+        ),
+      ),
+  };
+}
+
+function recordHop(
+  registry: MetricRegistry,
+  hop: HttpResponse,
+  base: Record<string, string>,
+  durationMs: number,
+  corrected: boolean,
+): void {
+  const tags: Record<string, string> = {
+    ...base,
+    method: hop.method,
+    status: String(hop.status),
+    name: base['name'] ?? hop.url,
+  };
+  const failed = hop.errorCode !== null || hop.status === 0 || hop.status >= 400;
+  tags['expected_response'] = failed ? 'false' : 'true';
+  if (hop.errorCode !== null) tags['error_code'] = hop.errorCode;
+  const t = hop.timings;
+  registry.add('http_reqs', tags, 1);
+  registry.add('http_req_duration', tags, durationMs);
+  if (corrected) registry.add('http_req_service_time', tags, t.durationMs);
+  registry.add('http_req_blocked', tags, t.blockedMs);
+  registry.add('http_req_connecting', tags, t.connectingMs);
+  registry.add('http_req_tls_handshaking', tags, t.tlsHandshakingMs);
+  registry.add('http_req_sending', tags, t.sendingMs);
+  registry.add('http_req_waiting', tags, t.waitingMs);
+  registry.add('http_req_receiving', tags, t.receivingMs);
+  registry.add('http_req_failed', tags, failed ? 1 : 0);
+  registry.add('data_sent', base, hop.bytesSent);
+  registry.add('data_received', base, hop.bytesReceived);
+}
+
+function encodeBody(body: Body): [string | Uint8Array | null, Record<string, string>] {
+  if (body === undefined || body === null) return [null, {}];
+  if (typeof body === 'string' || body instanceof Uint8Array) return [body, {}];
+  // k6 sends a plain object as a form; JSON must be stringified by the script.
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(body)) form.append(k, String(v));
+  return [form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }];
+}
+
+function toMs(timeout: number | string): number {
+  if (typeof timeout === 'number') return timeout;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(timeout.trim());
+  if (!m) throw new TypeError(`invalid timeout ${JSON.stringify(timeout)} (use ms or "5s")`);
+  const unit = m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000;
+  return Number(m[1]) * unit;
+}
+
+function checkUrl(url: string, checkTarget: HttpApiDeps['checkTarget']): [string, string] | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return ['EINVALIDURL', `invalid URL ${JSON.stringify(url)}`];
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return ['EINVALIDURL', `unsupported protocol ${parsed.protocol} in ${url}`];
+  }
+  const refused = checkTarget ? checkTarget(parsed) : null;
+  return refused === null ? null : ['ETARGET', refused];
+}
+
+function failedHop(method: string, url: string, code: string, message: string): HttpResponse {
+  const now = performance.now();
+  return {
+    url,
+    method,
+    status: 0,
+    statusText: '',
+    headers: {},
+    body: null,
+    timings: { blockedMs: 0, connectingMs: 0, tlsHandshakingMs: 0, sendingMs: 0, waitingMs: 0, receivingMs: 0, durationMs: 0 },
+    startedAtMs: now,
+    bytesSent: 0,
+    bytesReceived: 0,
+    errorCode: code,
+    error: message,
+    reusedConnection: false,
+  };
+}

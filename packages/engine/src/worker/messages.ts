@@ -1,0 +1,41 @@
+import type { IntervalSnapshot } from '@stampede/protocol';
+import type { ExecutorProgress } from '../executors/types.ts';
+import type { Plan } from '../options/plan.ts';
+
+/** One level of segmenting: the partition (cut points such as "0,1/2,1") and the share taken ("0:1/2"). */
+export interface SegmentLevel {
+  sequence: string;
+  segment: string;
+}
+
+/** First message to a load worker: what to run and which share of it. */
+export interface WorkerInit {
+  type: 'init';
+  workerId: string;
+  bundlePath: string;
+  baseDir: string;
+  plan: Plan;
+  /** Segment levels from the outermost (generator) to this worker. */
+  segments: SegmentLevel[];
+  env: Record<string, string>;
+  /** JSON text of setup()'s result, or null when there is no setup(). */
+  setupDataJson: string | null;
+  /** Length of a metric interval, ms. */
+  intervalMs: number;
+  /** Allow-list of target hosts ("host" or "host:port"); empty = any. */
+  allowTargets: string[];
+}
+
+/** Messages the main thread sends to a load worker. */
+export type ToWorker =
+  | WorkerInit
+  | { type: 'start'; startAtEpochMs: number }
+  | { type: 'stop'; graceful: boolean };
+
+/** Messages a load worker sends to the main thread. */
+export type FromWorker =
+  | { type: 'ready'; maxVus: number }
+  | { type: 'init-error'; code: string; message: string; details: Record<string, unknown> }
+  | { type: 'snapshot'; snapshot: IntervalSnapshot; progress: ExecutorProgress[] }
+  | { type: 'log'; level: 'error' | 'warn' | 'info'; message: string; repeated: number }
+  | { type: 'done' };

@@ -1,0 +1,84 @@
+import type { Scenario } from '@stampede/protocol';
+import { CookieJar } from 'tough-cookie';
+import type { Clock } from '../clock.ts';
+import type { ExecutorHost, IterationStart } from '../executors/types.ts';
+import type { MetricRegistry } from '../metrics/registry.ts';
+import { iterationStorage, type IterationContext, type VuState } from '../runtime/context.ts';
+import type { ScriptRuntime } from '../runtime/install.ts';
+import { describeError } from '../run/script-module.ts';
+import { HttpAgent } from '../transport/http/index.ts';
+import type { ErrorLog } from './error-log.ts';
+
+/** What the VU host needs to run iterations of one scenario. */
+export interface VuHostDeps {
+  clock: Clock;
+  registry: MetricRegistry;
+  runtime: ScriptRuntime;
+  errors: ErrorLog;
+  /** VUs of this worker by global id; shared by all scenarios so a VU keeps its connections and cookies. */
+  vus: Map<number, VuState>;
+  scenarioName: string;
+  scenario: Scenario;
+  testTags: Readonly<Record<string, string>>;
+  fn: (data: unknown) => unknown;
+  setupData: unknown;
+  userAgent: string;
+  keepAlive: boolean;
+  /** Called when the VU counts of this scenario change. */
+  onVus(active: number, allocated: number): void;
+}
+
+/** Builds the executor host that runs script iterations on VUs and records the iteration metrics. */
+export function createVuHost(deps: VuHostDeps): ExecutorHost {
+  const { clock, registry, scenarioName, scenario } = deps;
+  const tags: Readonly<Record<string, string>> = Object.freeze({ ...deps.testTags, ...scenario.tags });
+  const sampleTags = { ...tags, scenario: scenarioName };
+  const arrival = scenario.executor === 'constant-arrival-rate' || scenario.executor === 'ramping-arrival-rate';
+
+  function vuFor(id: number): VuState {
+    let vu = deps.vus.get(id);
+    if (!vu) {
+      const agent = new HttpAgent({ keepAlive: deps.keepAlive, cookieJar: new CookieJar(), userAgent: deps.userAgent });
+      vu = { id, iterations: 0, agent };
+      deps.vus.set(id, vu);
+    }
+    return vu;
+  }
+
+  return {
+    clock,
+    async runIteration(start: IterationStart): Promise<void> {
+      const vu = vuFor(start.vuId);
+      const startedMs = clock.now();
+      const lagMs = start.intendedStartMs === null ? 0 : Math.max(0, startedMs - start.intendedStartMs);
+      const ctx: IterationContext = {
+        vu,
+        scenario: scenarioName,
+        vuIteration: start.vuIteration,
+        scenarioIteration: start.scenarioIteration,
+        group: '',
+        tags,
+        startLagMs: lagMs,
+        correctLag: arrival,
+        signal: start.signal,
+      };
+      vu.iterations++;
+      if (arrival) registry.add('send_lag', sampleTags, lagMs);
+      try {
+        await iterationStorage.run(ctx, () => deps.fn(deps.setupData));
+      } catch (error) {
+        if (!start.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
+      }
+      if (start.signal.aborted) return;
+      const endMs = clock.now();
+      registry.add('iterations', sampleTags, 1);
+      registry.add('iteration_duration', sampleTags, endMs - (start.intendedStartMs ?? startedMs));
+    },
+    onDropped(count: number): void {
+      registry.add('dropped_iterations', sampleTags, count);
+    },
+    onVus(active: number, allocated: number): void {
+      deps.onVus(active, allocated);
+    },
+  };
+}
