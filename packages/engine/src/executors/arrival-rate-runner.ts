@@ -29,7 +29,12 @@ export abstract class ArrivalRateRunner extends BaseRunner {
   #hasNext = false;
   #timer: CancelTimer | undefined;
 
-  constructor(settings: RunnerSettings, plan: SegmentPlan, schedule: ArrivalSchedule, limits: ArrivalVuLimits) {
+  constructor(
+    settings: RunnerSettings,
+    plan: SegmentPlan,
+    schedule: ArrivalSchedule,
+    limits: ArrivalVuLimits,
+  ) {
     super(settings);
     this.#plan = plan;
     this.#schedule = schedule;

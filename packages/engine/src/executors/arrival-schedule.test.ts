@@ -52,16 +52,24 @@ test('ramping-arrival-rate: linear ramp from 0 inverts the cumulative count', ()
   const all = offsets(schedule);
   assert.equal(all.length, 50);
   assert.equal(schedule.count(), 50);
-  for (const { k, offsetMs } of all) assert.ok(Math.abs(offsetMs - Math.sqrt(2_000_000 * k)) < 1e-6);
+  for (const { k, offsetMs } of all)
+    assert.ok(Math.abs(offsetMs - Math.sqrt(2_000_000 * k)) < 1e-6);
   // ramp down 10 → 0 over 10 s mirrors it: 50 iterations, the last ones sparse
   const down = offsets(new ArrivalSchedule(10, 1000, [s(10_000, 0)]));
   assert.equal(down.length, 50);
   assert.equal(down[0]!.offsetMs, 0);
-  for (const { k, offsetMs } of down) assert.ok(Math.abs(offsetMs - (10_000 - Math.sqrt(2_000_000 * (50 - k)))) < 1e-6);
+  for (const { k, offsetMs } of down)
+    assert.ok(Math.abs(offsetMs - (10_000 - Math.sqrt(2_000_000 * (50 - k)))) < 1e-6);
 });
 
 test('ramping-arrival-rate: zero-rate pauses resume when the rate does', () => {
-  const schedule = new ArrivalSchedule(10, 1000, [s(1000, 10), s(0, 0), s(1000, 0), s(0, 10), s(1000, 10)]);
+  const schedule = new ArrivalSchedule(10, 1000, [
+    s(1000, 10),
+    s(0, 0),
+    s(1000, 0),
+    s(0, 10),
+    s(1000, 10),
+  ]);
   const all = offsets(schedule).map((a) => a.offsetMs);
   assert.deepEqual(all, [
     ...Array.from({ length: 10 }, (_, i) => i * 100),
@@ -76,9 +84,16 @@ test('schedules are monotone, count() matches iteration, and offsetMs matches th
   const rand = seededRandom(5);
   for (let trial = 0; trial < 100; trial++) {
     const stages = Array.from({ length: randomInt(rand, 1, 5) }, () =>
-      s(rand() < 0.1 ? 0 : randomInt(rand, 1, 20) * 100, rand() < 0.2 ? 0 : randomInt(rand, 1, 200)),
+      s(
+        rand() < 0.1 ? 0 : randomInt(rand, 1, 20) * 100,
+        rand() < 0.2 ? 0 : randomInt(rand, 1, 200),
+      ),
     );
-    const schedule = new ArrivalSchedule(randomInt(rand, 0, 50), randomInt(rand, 1, 4) * 250, stages);
+    const schedule = new ArrivalSchedule(
+      randomInt(rand, 0, 50),
+      randomInt(rand, 1, 4) * 250,
+      stages,
+    );
     const all = offsets(schedule);
     assert.equal(schedule.count(), all.length);
     for (let i = 0; i < all.length; i++) {
@@ -97,7 +112,11 @@ test('arrival schedules of a random partition merge to exactly the full schedule
     const schedule =
       rand() < 0.5
         ? ArrivalSchedule.constant(randomInt(rand, 1, 500), 1000, randomInt(rand, 1, 20) * 100)
-        : new ArrivalSchedule(randomInt(rand, 0, 100), 1000, [s(1500, randomInt(rand, 0, 300)), s(700, 0), s(900, 50)]);
+        : new ArrivalSchedule(randomInt(rand, 0, 100), 1000, [
+            s(1500, randomInt(rand, 0, 300)),
+            s(700, 0),
+            s(900, 50),
+          ]);
     const expected = offsets(schedule);
     const merged = randomPartition(rand)
       .flatMap((plan) => offsets(schedule, plan))
@@ -108,7 +127,9 @@ test('arrival schedules of a random partition merge to exactly the full schedule
 
 test('a million-iteration schedule streams without arrays', () => {
   const schedule = ArrivalSchedule.constant(100_000, 1000, 10_000);
-  const cursor = schedule.cursor(SegmentPlan.parse([{ segment: '1/3:2/3', sequence: '0,1/3,2/3,1' }]));
+  const cursor = schedule.cursor(
+    SegmentPlan.parse([{ segment: '1/3:2/3', sequence: '0,1/3,2/3,1' }]),
+  );
   let n = 0;
   let last = -1;
   while (cursor.next()) {

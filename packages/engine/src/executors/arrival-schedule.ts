@@ -26,7 +26,15 @@ export class ArrivalSchedule {
       // d·(from+to)/(2·timeUnit): one rounding, exact whenever the stage's count is an integer.
       const end = count + (stage.duration * (from + to)) / (2 * timeUnitMs);
       if (stage.duration > 0) {
-        phases.push({ startMs, durMs: stage.duration, from, to, unit: timeUnitMs, countStart: count, countEnd: end });
+        phases.push({
+          startMs,
+          durMs: stage.duration,
+          from,
+          to,
+          unit: timeUnitMs,
+          countStart: count,
+          countEnd: end,
+        });
       }
       count = end;
       from = to;
@@ -99,7 +107,8 @@ export class ArrivalCursor {
   next(): boolean {
     if (this.#done) return false;
     const k = this.#plan.globalIndex(this.#rank++);
-    while (this.#phase < this.#phases.length && (this.#phases[this.#phase] as Phase).countEnd <= k) this.#phase++;
+    while (this.#phase < this.#phases.length && (this.#phases[this.#phase] as Phase).countEnd <= k)
+      this.#phase++;
     const phase = this.#phases[this.#phase];
     const offset = phase && offsetInPhase(phase, k, this.#phase === this.#phases.length - 1);
     if (offset === undefined) {

@@ -142,7 +142,11 @@ export abstract class BaseRunner implements ExecutorRunner {
    * Starts one iteration on `vu` now. Resolves with true when it completed, false when it was
    * interrupted — only once the host's promise settles, so a VU never runs two iterations at once.
    */
-  protected launch(vu: Vu, scenarioIteration: number, intendedStartMs: number | null): Promise<boolean> {
+  protected launch(
+    vu: Vu,
+    scenarioIteration: number,
+    intendedStartMs: number | null,
+  ): Promise<boolean> {
     const flight: Flight = { vu, controller: new AbortController(), interrupted: false };
     const start: IterationStart = {
       scenario: this.scenario,

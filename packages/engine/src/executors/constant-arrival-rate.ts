@@ -8,7 +8,12 @@ type ConstantArrivalRate = Extract<Scenario, { executor: 'constant-arrival-rate'
 
 /** k6's constant-arrival-rate: iteration k is due at k·timeUnit/rate ms, for `duration`. */
 export class ConstantArrivalRateRunner extends ArrivalRateRunner {
-  constructor(scenario: string, options: ConstantArrivalRate, plan: SegmentPlan, host: ExecutorHost) {
+  constructor(
+    scenario: string,
+    options: ConstantArrivalRate,
+    plan: SegmentPlan,
+    host: ExecutorHost,
+  ) {
     super(
       {
         scenario,

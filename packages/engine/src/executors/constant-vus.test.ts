@@ -11,7 +11,12 @@ const scenario = (input: Record<string, unknown>): Scenario =>
 test('constant-vus: VUs loop back-to-back for the duration', async () => {
   const host = new FakeHost(300);
   const t0 = host.clock.now();
-  const runner = createExecutor('s', scenario({ vus: 3, duration: '1s' }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ vus: 3, duration: '1s' }),
+    SegmentPlan.full(),
+    host,
+  );
   assert.equal(runner.maxVus, 3);
   const end = await runToEnd(runner, host.clock, { stepMs: 10 });
   // starts at 0, 300, 600, 900 (< 1000); the last one finishes at 1200 within gracefulStop
@@ -29,7 +34,14 @@ test('constant-vus: VUs loop back-to-back for the duration', async () => {
   }
   const p = runner.progress();
   assert.deepEqual(
-    [p.iterationsStarted, p.iterationsCompleted, p.iterationsInterrupted, p.done, p.elapsedMs, p.plannedMs],
+    [
+      p.iterationsStarted,
+      p.iterationsCompleted,
+      p.iterationsInterrupted,
+      p.done,
+      p.elapsedMs,
+      p.plannedMs,
+    ],
     [12, 12, 0, true, 1200, 1000],
   );
   assert.deepEqual(host.vuReports.at(0), [3, 3]);
@@ -39,7 +51,12 @@ test('constant-vus: VUs loop back-to-back for the duration', async () => {
 test('constant-vus: gracefulStop interrupts a stuck iteration', async () => {
   const host = new FakeHost((s) => (s.vuId === 2 && s.vuIteration === 1 ? Infinity : 200));
   const t0 = host.clock.now();
-  const runner = createExecutor('s', scenario({ vus: 2, duration: '1s', gracefulStop: '500ms' }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ vus: 2, duration: '1s', gracefulStop: '500ms' }),
+    SegmentPlan.full(),
+    host,
+  );
   const end = await runToEnd(runner, host.clock, { stepMs: 10 });
   assert.equal(end - t0, 1500);
   const stuck = host.iterations.find((i) => i.start.vuId === 2 && i.start.vuIteration === 1)!;
@@ -56,7 +73,12 @@ test('constant-vus: gracefulStop interrupts a stuck iteration', async () => {
 test('constant-vus: startTime delays the first iteration', async () => {
   const host = new FakeHost(400);
   const t0 = host.clock.now();
-  const runner = createExecutor('s', scenario({ vus: 1, duration: '1s', startTime: '2s' }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ vus: 1, duration: '1s', startTime: '2s' }),
+    SegmentPlan.full(),
+    host,
+  );
   const done = runner.run(t0);
   await host.clock.advance(1999);
   assert.equal(host.iterations.length, 0);
@@ -74,7 +96,12 @@ test('constant-vus: startTime delays the first iteration', async () => {
 test('constant-vus: stop(graceful) lets running iterations finish, stop(false) interrupts them', async () => {
   const graceful = new FakeHost(300);
   const g0 = graceful.clock.now();
-  const a = createExecutor('s', scenario({ vus: 2, duration: '10s' }), SegmentPlan.full(), graceful);
+  const a = createExecutor(
+    's',
+    scenario({ vus: 2, duration: '10s' }),
+    SegmentPlan.full(),
+    graceful,
+  );
   let aDone = false;
   void a.run(g0).then(() => (aDone = true));
   await graceful.clock.advance(450);
@@ -100,7 +127,12 @@ test('constant-vus: stop(graceful) lets running iterations finish, stop(false) i
 
 test('constant-vus: stop before the start resolves at once without iterations', async () => {
   const host = new FakeHost(100);
-  const runner = createExecutor('s', scenario({ vus: 2, duration: '1s', startTime: '5s' }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ vus: 2, duration: '1s', startTime: '5s' }),
+    SegmentPlan.full(),
+    host,
+  );
   const done = runner.run(host.clock.now());
   await host.clock.advance(100);
   runner.stop(true);

@@ -33,7 +33,10 @@ export class ConstantVusRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(() => this.endActive(), this.startMs + this.#options.duration - this.clock.now());
+    this.#endTimer = this.clock.setTimer(
+      () => this.endActive(),
+      this.startMs + this.#options.duration - this.clock.now(),
+    );
     this.allocateAll();
     for (const vu of this.vus) void this.runLoop(vu);
   }

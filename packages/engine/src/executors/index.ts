@@ -10,7 +10,13 @@ import type { ExecutorHost, ExecutorRunner } from './types.ts';
 
 export type { ExecutorHost, ExecutorProgress, ExecutorRunner, IterationStart } from './types.ts';
 export { ArrivalCursor, ArrivalSchedule } from './arrival-schedule.ts';
-export { rampingVusMax, rampingVusSteps, rampingVusTarget, stagesDurationMs, type VuStep } from './ramping-vus-target.ts';
+export {
+  rampingVusMax,
+  rampingVusSteps,
+  rampingVusTarget,
+  stagesDurationMs,
+  type VuStep,
+} from './ramping-vus-target.ts';
 export { globalVuId, SharedIterationsShare, vuLoopIteration } from './shares.ts';
 export {
   ConstantArrivalRateRunner,

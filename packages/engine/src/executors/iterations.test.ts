@@ -10,7 +10,12 @@ const scenario = (input: Record<string, unknown>): Scenario => scenarioSchema.pa
 test('per-vu-iterations: every VU runs its iterations, then the scenario ends', async () => {
   const host = new FakeHost(100);
   const t0 = host.clock.now();
-  const runner = createExecutor('s', scenario({ executor: 'per-vu-iterations', vus: 3, iterations: 4 }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ executor: 'per-vu-iterations', vus: 3, iterations: 4 }),
+    SegmentPlan.full(),
+    host,
+  );
   const end = await runToEnd(runner, host.clock, { stepMs: 10 });
   assert.equal(end - t0, 400);
   assert.equal(host.iterations.length, 12);
@@ -32,20 +37,34 @@ test('per-vu-iterations: maxDuration stops the VUs, gracefulStop then interrupts
   const t0 = host.clock.now();
   const runner = createExecutor(
     's',
-    scenario({ executor: 'per-vu-iterations', vus: 2, iterations: 100, maxDuration: '250ms', gracefulStop: '20ms' }),
+    scenario({
+      executor: 'per-vu-iterations',
+      vus: 2,
+      iterations: 100,
+      maxDuration: '250ms',
+      gracefulStop: '20ms',
+    }),
     SegmentPlan.full(),
     host,
   );
   const end = await runToEnd(runner, host.clock, { stepMs: 5 });
   assert.equal(end - t0, 270);
   const p = runner.progress();
-  assert.deepEqual([p.iterationsStarted, p.iterationsCompleted, p.iterationsInterrupted], [6, 4, 2]);
+  assert.deepEqual(
+    [p.iterationsStarted, p.iterationsCompleted, p.iterationsInterrupted],
+    [6, 4, 2],
+  );
 });
 
 test('per-vu-iterations: a segment runs its VUs × iterations', async () => {
   const host = new FakeHost(10);
   const plan = SegmentPlan.parse([{ segment: '0:1/4' }]);
-  const runner = createExecutor('s', scenario({ executor: 'per-vu-iterations', vus: 10, iterations: 3 }), plan, host);
+  const runner = createExecutor(
+    's',
+    scenario({ executor: 'per-vu-iterations', vus: 10, iterations: 3 }),
+    plan,
+    host,
+  );
   assert.equal(runner.maxVus, plan.scaleCount(10));
   await runToEnd(runner, host.clock);
   assert.equal(host.iterations.length, plan.scaleCount(10) * 3);
@@ -54,16 +73,34 @@ test('per-vu-iterations: a segment runs its VUs × iterations', async () => {
 test('shared-iterations: VUs share the pool', async () => {
   const host = new FakeHost(100);
   const t0 = host.clock.now();
-  const runner = createExecutor('s', scenario({ executor: 'shared-iterations', vus: 3, iterations: 10 }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ executor: 'shared-iterations', vus: 3, iterations: 10 }),
+    SegmentPlan.full(),
+    host,
+  );
   const end = await runToEnd(runner, host.clock, { stepMs: 10 });
   assert.equal(end - t0, 400);
-  const byVu = (vu: number) => host.iterations.filter((i) => i.start.vuId === vu).map((i) => i.start.scenarioIteration);
-  assert.deepEqual([byVu(1), byVu(2), byVu(3)], [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]);
+  const byVu = (vu: number) =>
+    host.iterations.filter((i) => i.start.vuId === vu).map((i) => i.start.scenarioIteration);
+  assert.deepEqual(
+    [byVu(1), byVu(2), byVu(3)],
+    [
+      [0, 3, 6, 9],
+      [1, 4, 7],
+      [2, 5, 8],
+    ],
+  );
 });
 
 test('shared-iterations: a fast VU takes more iterations', async () => {
-  const host = new FakeHost((s) => (s.vuId === 1 ? 10 : 100));
-  const runner = createExecutor('s', scenario({ executor: 'shared-iterations', vus: 2, iterations: 12 }), SegmentPlan.full(), host);
+  const host = new FakeHost((s) => (s.vuId === 1 ? 10 : 105));
+  const runner = createExecutor(
+    's',
+    scenario({ executor: 'shared-iterations', vus: 2, iterations: 12 }),
+    SegmentPlan.full(),
+    host,
+  );
   await runToEnd(runner, host.clock, { stepMs: 5 });
   assert.equal(host.iterations.length, 12);
   assert.equal(host.iterations.filter((i) => i.start.vuId === 2).length, 1);
@@ -75,13 +112,21 @@ test('shared-iterations: a fast VU takes more iterations', async () => {
 
 test('shared-iterations: stop(false) interrupts, maxDuration ends the pool', async () => {
   const host = new FakeHost(100);
-  const runner = createExecutor('s', scenario({ executor: 'shared-iterations', vus: 2, iterations: 100 }), SegmentPlan.full(), host);
+  const runner = createExecutor(
+    's',
+    scenario({ executor: 'shared-iterations', vus: 2, iterations: 100 }),
+    SegmentPlan.full(),
+    host,
+  );
   const done = runner.run(host.clock.now());
   await host.clock.advance(150);
   runner.stop(false);
   await done;
   const p = runner.progress();
-  assert.deepEqual([p.iterationsStarted, p.iterationsCompleted, p.iterationsInterrupted, p.done], [4, 2, 2, true]);
+  assert.deepEqual(
+    [p.iterationsStarted, p.iterationsCompleted, p.iterationsInterrupted, p.done],
+    [4, 2, 2, true],
+  );
 
   const timed = new FakeHost(100);
   const r2 = createExecutor(
@@ -97,7 +142,12 @@ test('shared-iterations: stop(false) interrupts, maxDuration ends the pool', asy
 test('shared-iterations: a segment without VUs gets no iterations', async () => {
   const host = new FakeHost(10);
   const plan = SegmentPlan.parse([{ segment: '1/2:1', sequence: '0,1/2,1' }]);
-  const runner = createExecutor('s', scenario({ executor: 'shared-iterations', vus: 1, iterations: 10 }), plan, host);
+  const runner = createExecutor(
+    's',
+    scenario({ executor: 'shared-iterations', vus: 1, iterations: 10 }),
+    plan,
+    host,
+  );
   assert.equal(runner.maxVus, 0);
   await runToEnd(runner, host.clock);
   assert.equal(host.iterations.length, 0);

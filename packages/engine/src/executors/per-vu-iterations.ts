@@ -34,7 +34,10 @@ export class PerVuIterationsRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(() => this.endActive(), this.startMs + this.#options.maxDuration - this.clock.now());
+    this.#endTimer = this.clock.setTimer(
+      () => this.endActive(),
+      this.startMs + this.#options.maxDuration - this.clock.now(),
+    );
     this.allocateAll();
     // When every VU has run its iterations the scenario is over before maxDuration.
     void Promise.all(this.vus.map((vu) => this.runLoop(vu))).then(() => this.endActive());

@@ -9,7 +9,12 @@ type RampingArrivalRate = Extract<Scenario, { executor: 'ramping-arrival-rate' }
 
 /** k6's ramping-arrival-rate: the start rate follows `stages` linearly (see ArrivalSchedule for the due instants). */
 export class RampingArrivalRateRunner extends ArrivalRateRunner {
-  constructor(scenario: string, options: RampingArrivalRate, plan: SegmentPlan, host: ExecutorHost) {
+  constructor(
+    scenario: string,
+    options: RampingArrivalRate,
+    plan: SegmentPlan,
+    host: ExecutorHost,
+  ) {
     super(
       {
         scenario,

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Stage } from '@stampede/protocol';
-import { rampingVusMax, rampingVusSteps, rampingVusTarget, stagesDurationMs } from './ramping-vus-target.ts';
+import {
+  rampingVusMax,
+  rampingVusSteps,
+  rampingVusTarget,
+  stagesDurationMs,
+} from './ramping-vus-target.ts';
 import { randomInt, seededRandom } from '../segment/testing.ts';
 
 const s = (duration: number, target: number): Stage => ({ duration, target });
@@ -51,7 +56,10 @@ test('ramping-vus steps are exactly the instants the target changes', () => {
       assert.ok(step.atMs >= steps[i - 1]!.atMs);
       if (step.atMs > 0 && steps[i + 1]?.atMs !== step.atMs) {
         assert.equal(rampingVusTarget(startVUs, stages, step.atMs), step.target);
-        assert.equal(Math.abs(step.target - steps[i - 1]!.target) <= 1 || stages.some((x) => x.duration === 0), true);
+        assert.equal(
+          Math.abs(step.target - steps[i - 1]!.target) <= 1 || stages.some((x) => x.duration === 0),
+          true,
+        );
       }
     }
     // sample: the target at t equals the last step at or before t

@@ -13,15 +13,23 @@ test('ramping-vus: VUs join and leave with the target', async () => {
   const t0 = host.clock.now();
   const runner = createExecutor(
     's',
-    scenario({ startVUs: 0, stages: [{ duration: '1s', target: 4 }, { duration: '1s', target: 0 }] }),
+    scenario({
+      startVUs: 0,
+      stages: [
+        { duration: '1s', target: 4 },
+        { duration: '1s', target: 0 },
+      ],
+    }),
     SegmentPlan.full(),
     host,
   );
   assert.equal(runner.maxVus, 4);
   const end = await runToEnd(runner, host.clock, { stepMs: 10 });
   assert.equal(end - t0, 2050); // VU 1's last iteration (1950–2050) finishes within gracefulStop
-  const firstStart = (vu: number) => Math.min(...host.iterations.filter((i) => i.start.vuId === vu).map((i) => i.startedAt - t0));
-  const lastStart = (vu: number) => Math.max(...host.iterations.filter((i) => i.start.vuId === vu).map((i) => i.startedAt - t0));
+  const firstStart = (vu: number) =>
+    Math.min(...host.iterations.filter((i) => i.start.vuId === vu).map((i) => i.startedAt - t0));
+  const lastStart = (vu: number) =>
+    Math.max(...host.iterations.filter((i) => i.start.vuId === vu).map((i) => i.startedAt - t0));
   assert.deepEqual([1, 2, 3, 4].map(firstStart), [250, 500, 750, 1000]);
   // ramp-down removes the highest VU first: VU 4 at 1250, VU 3 at 1500, VU 2 at 1750, VU 1 at 2000
   assert.deepEqual([1, 2, 3, 4].map(lastStart), [1950, 1700, 1450, 1200]);
@@ -37,7 +45,11 @@ test('ramping-vus: gracefulRampDown interrupts an iteration of a removed VU', as
     's',
     scenario({
       startVUs: 2,
-      stages: [{ duration: '1s', target: 2 }, { duration: '0s', target: 1 }, { duration: '1s', target: 1 }],
+      stages: [
+        { duration: '1s', target: 2 },
+        { duration: '0s', target: 1 },
+        { duration: '1s', target: 1 },
+      ],
       gracefulRampDown: '300ms',
     }),
     SegmentPlan.full(),
@@ -58,7 +70,11 @@ test('ramping-vus: a VU brought back within gracefulRampDown carries on', async 
     's',
     scenario({
       startVUs: 2,
-      stages: [{ duration: '100ms', target: 1 }, { duration: '100ms', target: 2 }, { duration: '500ms', target: 2 }],
+      stages: [
+        { duration: '100ms', target: 1 },
+        { duration: '100ms', target: 2 },
+        { duration: '500ms', target: 2 },
+      ],
     }),
     SegmentPlan.full(),
     host,
@@ -79,7 +95,11 @@ test('ramping-vus: a VU interrupted by gracefulRampDown restarts when brought ba
     's',
     scenario({
       startVUs: 2,
-      stages: [{ duration: '100ms', target: 1 }, { duration: '100ms', target: 2 }, { duration: '500ms', target: 2 }],
+      stages: [
+        { duration: '100ms', target: 1 },
+        { duration: '100ms', target: 2 },
+        { duration: '500ms', target: 2 },
+      ],
       gracefulRampDown: '50ms',
     }),
     SegmentPlan.full(),
@@ -119,7 +139,13 @@ test('ramping-vus: gracefulStop applies to the VUs still running at the end', as
 });
 
 test('ramping-vus: segments run their own VUs of the global target', async () => {
-  const options = scenario({ startVUs: 0, stages: [{ duration: '1s', target: 6 }, { duration: '1s', target: 6 }] });
+  const options = scenario({
+    startVUs: 0,
+    stages: [
+      { duration: '1s', target: 6 },
+      { duration: '1s', target: 6 },
+    ],
+  });
   const plan = SegmentPlan.parse([{ segment: '1/3:2/3', sequence: '0,1/3,2/3,1' }]);
   const host = new FakeHost(100);
   const t0 = host.clock.now();
@@ -129,7 +155,8 @@ test('ramping-vus: segments run their own VUs of the global target', async () =>
   // striping 0,1/3,2/3,1 gives this segment global VU indexes 1 and 4 (ids 2 and 5)
   const vus = [...new Set(host.iterations.map((i) => i.start.vuId))].sort();
   assert.deepEqual(vus, [2, 5]);
-  const first = (id: number) => Math.min(...host.iterations.filter((i) => i.start.vuId === id).map((i) => i.startedAt - t0));
+  const first = (id: number) =>
+    Math.min(...host.iterations.filter((i) => i.start.vuId === id).map((i) => i.startedAt - t0));
   // this segment's VUs join when the global target reaches 2 and 5 (1000·u/6 ms)
   assert.ok(Math.abs(first(2) - 2000 / 6) < 1e-6);
   assert.ok(Math.abs(first(5) - 5000 / 6) < 1e-6);

@@ -2,7 +2,12 @@ import type { Scenario } from '@stampede/protocol';
 import type { CancelTimer } from '../clock.ts';
 import type { SegmentPlan } from '../segment/segment-plan.ts';
 import type { Vu } from './base-runner.ts';
-import { rampingVusMax, rampingVusSteps, stagesDurationMs, type VuStep } from './ramping-vus-target.ts';
+import {
+  rampingVusMax,
+  rampingVusSteps,
+  stagesDurationMs,
+  type VuStep,
+} from './ramping-vus-target.ts';
 import { vuLoopIteration } from './shares.ts';
 import type { ExecutorHost } from './types.ts';
 import { VuLoopRunner } from './vu-loop-runner.ts';
@@ -53,11 +58,14 @@ export class RampingVusRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(() => {
-      // Apply a step due at the very end first, so the outcome does not depend on timer order.
-      this.#catchUp();
-      this.endActive();
-    }, this.startMs + this.#durationMs - this.clock.now());
+    this.#endTimer = this.clock.setTimer(
+      () => {
+        // Apply a step due at the very end first, so the outcome does not depend on timer order.
+        this.#catchUp();
+        this.endActive();
+      },
+      this.startMs + this.#durationMs - this.clock.now(),
+    );
     this.allocateAll();
     this.#catchUp();
   }
@@ -76,14 +84,16 @@ export class RampingVusRunner extends VuLoopRunner {
   protected nextIteration(vu: Vu): number | undefined {
     // Steps due now apply before deciding, again so that timer order does not matter.
     this.#catchUp();
-    if (!this.#active.has(vu) || this.clock.now() >= this.startMs + this.#durationMs) return undefined;
+    if (!this.#active.has(vu) || this.clock.now() >= this.startMs + this.#durationMs)
+      return undefined;
     return vuLoopIteration(vu.id, vu.iterations, this.#globalMax);
   }
 
   // Skips global steps that leave this segment's VU count unchanged (most of them when segmented).
   #nextEffectiveStep(): VuStep | undefined {
     for (let r = this.#steps.next(); !r.done; r = this.#steps.next()) {
-      if (this.#plan.countBelow(r.value.target) !== this.#count || r.value.atMs === 0) return r.value;
+      if (this.#plan.countBelow(r.value.target) !== this.#count || r.value.atMs === 0)
+        return r.value;
     }
     return undefined;
   }
@@ -103,7 +113,8 @@ export class RampingVusRunner extends VuLoopRunner {
     this.#stepTimer?.();
     this.#stepTimer = undefined;
     const next = this.#pending;
-    if (next) this.#stepTimer = this.clock.setTimer(() => this.#catchUp(), this.startMs + next.atMs - now);
+    if (next)
+      this.#stepTimer = this.clock.setTimer(() => this.#catchUp(), this.startMs + next.atMs - now);
     this.#catchingUp = false;
     for (const vu of added) if (this.#active.has(vu)) void this.runLoop(vu);
   }

@@ -42,7 +42,10 @@ export class SharedIterationsRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(() => this.endActive(), this.startMs + this.#options.maxDuration - this.clock.now());
+    this.#endTimer = this.clock.setTimer(
+      () => this.endActive(),
+      this.startMs + this.#options.maxDuration - this.clock.now(),
+    );
     this.allocateAll();
     void Promise.all(this.vus.map((vu) => this.runLoop(vu))).then(() => this.endActive());
   }

@@ -36,7 +36,8 @@ test('shared-iterations shares sum exactly and never give iterations to a segmen
 
 test('VU-loop iteration numbers are unique and dense', () => {
   const seen = new Set<number>();
-  for (let vu = 1; vu <= 7; vu++) for (let it = 0; it < 5; it++) seen.add(vuLoopIteration(vu, it, 7));
+  for (let vu = 1; vu <= 7; vu++)
+    for (let it = 0; it < 5; it++) seen.add(vuLoopIteration(vu, it, 7));
   assert.deepEqual(
     [...seen].sort((a, b) => a - b),
     Array.from({ length: 35 }, (_, i) => i),

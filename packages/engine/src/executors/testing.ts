@@ -22,14 +22,22 @@ export class FakeHost implements ExecutorHost {
   readonly #delay: DelayFn;
   readonly #ignoreAbort: boolean;
 
-  constructor(delay: DelayFn | number, options: { clock?: ManualClock; ignoreAbort?: boolean } = {}) {
+  constructor(
+    delay: DelayFn | number,
+    options: { clock?: ManualClock; ignoreAbort?: boolean } = {},
+  ) {
     this.clock = options.clock ?? new ManualClock(1000);
     this.#delay = typeof delay === 'number' ? () => delay : delay;
     this.#ignoreAbort = options.ignoreAbort ?? false;
   }
 
   runIteration(start: IterationStart): Promise<void> {
-    const record: FakeIteration = { start, startedAt: this.clock.now(), endedAt: undefined, aborted: false };
+    const record: FakeIteration = {
+      start,
+      startedAt: this.clock.now(),
+      endedAt: undefined,
+      aborted: false,
+    };
     this.iterations.push(record);
     return new Promise((resolve) => {
       const end = (aborted: boolean): void => {
@@ -40,7 +48,9 @@ export class FakeHost implements ExecutorHost {
         resolve();
       };
       const delay = this.#delay(start);
-      const cancel = Number.isFinite(delay) ? this.clock.setTimer(() => end(false), delay) : undefined;
+      const cancel = Number.isFinite(delay)
+        ? this.clock.setTimer(() => end(false), delay)
+        : undefined;
       if (!this.#ignoreAbort) start.signal.addEventListener('abort', () => end(true));
     });
   }
@@ -59,20 +69,20 @@ export class FakeHost implements ExecutorHost {
   }
 }
 
-/** Runs `runner` from clock time `startAt`, advancing the clock in `stepMs` steps until it resolves (at most `maxMs`). */
+/** Runs `runner` from clock time `startAt`, advancing the clock in `stepMs` steps until it resolves (at most `maxMs`); returns the clock time it resolved at. */
 export async function runToEnd(
   runner: ExecutorRunner,
   clock: ManualClock,
   { startAt = clock.now(), stepMs = 50, maxMs = 3_600_000 } = {},
 ): Promise<number> {
-  let finished = false;
-  void runner.run(startAt).then(() => (finished = true));
+  let finishedAt: number | undefined;
+  void runner.run(startAt).then(() => (finishedAt = clock.now()));
   const begin = clock.now();
-  while (!finished) {
+  while (finishedAt === undefined) {
     if (clock.now() - begin > maxMs) throw new Error(`runner did not finish within ${maxMs} ms`);
     await clock.advance(stepMs);
   }
-  return clock.now();
+  return finishedAt;
 }
 
 /** A canonical, sortable text of (vuId, scenarioIteration, intendedStartMs) per iteration. */

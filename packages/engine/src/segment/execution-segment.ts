@@ -17,8 +17,12 @@ export class ExecutionSegment {
   static parse(text: string): ExecutionSegment {
     const parts = text.split(':');
     if (parts.length === 1) return new ExecutionSegment(ZERO, Fraction.parse(parts[0] as string));
-    if (parts.length !== 2) throw new RangeError(`invalid execution segment "${text}" (expected "a:b")`);
-    return new ExecutionSegment(Fraction.parse(parts[0] as string), Fraction.parse(parts[1] as string));
+    if (parts.length !== 2)
+      throw new RangeError(`invalid execution segment "${text}" (expected "a:b")`);
+    return new ExecutionSegment(
+      Fraction.parse(parts[0] as string),
+      Fraction.parse(parts[1] as string),
+    );
   }
 
   /** The whole load [0, 1). */

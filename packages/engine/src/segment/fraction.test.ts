@@ -12,7 +12,8 @@ test('Fraction parses and normalises', () => {
   assert.equal(Fraction.parse('.5').toString(), '1/2');
   assert.equal(Fraction.parse('50%').toString(), '1/2');
   assert.equal(Fraction.parse(' 3 / 4 ').toString(), '3/4');
-  for (const bad of ['', 'x', '1/0', '-1/2', '1/2/3', '.']) assert.throws(() => Fraction.parse(bad), RangeError);
+  for (const bad of ['', 'x', '1/0', '-1/2', '1/2/3', '.'])
+    assert.throws(() => Fraction.parse(bad), RangeError);
 });
 
 test('Fraction arithmetic is exact', () => {
@@ -31,7 +32,8 @@ test('ExecutionSegment parses k6 syntax', () => {
   assert.equal(ExecutionSegment.parse('0:0.5').toString(), '0:1/2');
   assert.equal(ExecutionSegment.parse('1/4').toString(), '0:1/4');
   assert.ok(ExecutionSegment.parse('0:1').isFull);
-  for (const bad of ['1/2:1/2', '2/3:1/3', '0:3/2', '0:1:1']) assert.throws(() => ExecutionSegment.parse(bad), RangeError);
+  for (const bad of ['1/2:1/2', '2/3:1/3', '0:3/2', '0:1:1'])
+    assert.throws(() => ExecutionSegment.parse(bad), RangeError);
 });
 
 test('SegmentSequence parses, defaults and validates', () => {
@@ -40,9 +42,13 @@ test('SegmentSequence parses, defaults and validates', () => {
   assert.equal(seq.period, 3);
   assert.equal(seq.indexOf(ExecutionSegment.parse('1/3:2/3')), 1);
   assert.throws(() => seq.indexOf(ExecutionSegment.parse('0:2/3')), RangeError);
-  assert.equal(SegmentSequence.forSegment(ExecutionSegment.parse('1/4:1/2')).toString(), '0,1/4,1/2,1');
+  assert.equal(
+    SegmentSequence.forSegment(ExecutionSegment.parse('1/4:1/2')).toString(),
+    '0,1/4,1/2,1',
+  );
   assert.equal(SegmentSequence.forSegment(ExecutionSegment.parse('0:1/2')).toString(), '0,1/2,1');
   assert.equal(SegmentSequence.forSegment(ExecutionSegment.parse('0:1')).toString(), '0,1');
-  for (const bad of ['0,1/2', '1/2,1', '0,1/2,1/3,1', '0,1/2,1/2,1']) assert.throws(() => SegmentSequence.parse(bad), RangeError);
+  for (const bad of ['0,1/2', '1/2,1', '0,1/2,1/3,1', '0,1/2,1/2,1'])
+    assert.throws(() => SegmentSequence.parse(bad), RangeError);
   assert.throws(() => SegmentSequence.parse('0,1/1000003,1'), /striping period/);
 });

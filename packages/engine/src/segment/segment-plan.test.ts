@@ -67,7 +67,18 @@ test('random nested partitions: shares sum exactly and every index has one owner
       const owners = plans.filter((p) => p.owns(i)).length;
       assert.equal(owners, 1, `seed ${seed}: index ${i} has ${owners} owners`);
     }
-    for (const n of [0, 1, 2, 3, 7, 10, 99, 1000, randomInt(rand, 0, 1e7), randomInt(rand, 0, 1e13)]) {
+    for (const n of [
+      0,
+      1,
+      2,
+      3,
+      7,
+      10,
+      99,
+      1000,
+      randomInt(rand, 0, 1e7),
+      randomInt(rand, 0, 1e13),
+    ]) {
       const sum = plans.reduce((a, p) => a + p.scaleCount(n), 0);
       assert.equal(sum, n, `seed ${seed}: shares of ${n} sum to ${sum}`);
     }
@@ -75,7 +86,10 @@ test('random nested partitions: shares sum exactly and every index has one owner
 });
 
 test('SegmentPlan.parse uses default sequences and nests', () => {
-  const plan = SegmentPlan.parse([{ segment: '0:1/2' }, { segment: '1/3:2/3', sequence: '0,1/3,2/3,1' }]);
+  const plan = SegmentPlan.parse([
+    { segment: '0:1/2' },
+    { segment: '1/3:2/3', sequence: '0,1/3,2/3,1' },
+  ]);
   assert.equal(plan.width.toString(), '1/6');
   assert.equal(plan.toString(), '0:1/2@0,1/2,1 > 1/3:2/3@0,1/3,2/3,1');
   // level 1 owns even indexes (ranks i/2); level 2 keeps ranks 1, 4, 7, …

@@ -96,7 +96,8 @@ export class SegmentPlan {
   /** The global index of the plan's `rank`-th index (inverse of localRank). */
   globalIndex(rank: number): number {
     let x = rank;
-    for (let l = this.#stripes.length - 1; l >= 0; l--) x = (this.#stripes[l] as SegmentStripe).globalIndex(x);
+    for (let l = this.#stripes.length - 1; l >= 0; l--)
+      x = (this.#stripes[l] as SegmentStripe).globalIndex(x);
     return x;
   }
 

@@ -17,13 +17,17 @@ export class SegmentSequence {
     const first = cuts[0];
     const last = cuts[cuts.length - 1];
     if (cuts.length < 2 || !first?.equals(ZERO) || !last?.equals(ONE)) {
-      throw new RangeError(`invalid segment sequence ${cuts.join(',')} (must start at 0 and end at 1)`);
+      throw new RangeError(
+        `invalid segment sequence ${cuts.join(',')} (must start at 0 and end at 1)`,
+      );
     }
     let period = 1;
     for (let i = 0; i < cuts.length; i++) {
       const c = cuts[i] as Fraction;
       if (i > 0 && c.compare(cuts[i - 1] as Fraction) <= 0) {
-        throw new RangeError(`invalid segment sequence ${cuts.join(',')} (cut points must increase)`);
+        throw new RangeError(
+          `invalid segment sequence ${cuts.join(',')} (cut points must increase)`,
+        );
       }
       period = lcm(period, c.den);
       if (period > MAX_STRIPING_PERIOD) {
@@ -44,7 +48,9 @@ export class SegmentSequence {
   /** The default sequence of a lone segment [a, b): its own cut points with 0 and 1 added. */
   static forSegment(segment: ExecutionSegment): SegmentSequence {
     const cuts = [ZERO, segment.from, segment.to, ONE];
-    return new SegmentSequence(cuts.filter((c, i) => i === 0 || !c.equals(cuts[i - 1] as Fraction)));
+    return new SegmentSequence(
+      cuts.filter((c, i) => i === 0 || !c.equals(cuts[i - 1] as Fraction)),
+    );
   }
 
   /** Number of segments (cut points − 1). */
@@ -70,7 +76,9 @@ export class SegmentSequence {
     for (let j = 0; j < this.length; j++) {
       if (this.segment(j).equals(segment)) return j;
     }
-    throw new RangeError(`execution segment ${segment} is not a segment of the sequence ${this.toString()}`);
+    throw new RangeError(
+      `execution segment ${segment} is not a segment of the sequence ${this.toString()}`,
+    );
   }
 
   /** The striping table: owner segment of each residue 0..period-1 (computed once, cached). */

@@ -41,7 +41,9 @@ export function randomPartition(rand: () => number, maxDepth = 3): SegmentPlan[]
   const expand = (plan: SegmentPlan, depth: number): SegmentPlan[] => {
     if (depth >= maxDepth || (depth > 0 && rand() < 0.4)) return [plan];
     const sequence = randomSequence(rand);
-    return sequence.segments().flatMap((segment) => expand(plan.nest({ sequence, segment }), depth + 1));
+    return sequence
+      .segments()
+      .flatMap((segment) => expand(plan.nest({ sequence, segment }), depth + 1));
   };
   return expand(SegmentPlan.full(), 0);
 }

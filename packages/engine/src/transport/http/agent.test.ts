@@ -295,4 +295,34 @@ describe('HttpAgent basics', () => {
     agent.close();
     await raw.close();
   });
+  it('keeps at most maxConnectionsPerOrigin sockets under concurrent load', async () => {
+    const agent = new HttpAgent({ maxConnectionsPerOrigin: 3 });
+    let maxOpen = 0;
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        agent.request(spec(`${echo.url}/n${i}`)).then((res) => {
+          maxOpen = Math.max(maxOpen, agent.openConnections);
+          return res;
+        }),
+      ),
+    );
+    assert.ok(results.every((r) => r.errorCode === null && r.status === 200));
+    assert.ok(maxOpen <= 3, `max open ${maxOpen}`);
+    assert.equal(agent.openConnections, 3);
+    agent.close();
+    assert.equal(agent.openConnections, 0);
+  });
+
+  it('drops an idle connection the server closed', async () => {
+    const raw = await startRawServer((s) => {
+      onRequestHead(s, () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    });
+    const agent = new HttpAgent({});
+    const res = await agent.request(spec(raw.url));
+    assert.equal(res.status, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(agent.openConnections, 0);
+    agent.close();
+    await raw.close();
+  });
 });
