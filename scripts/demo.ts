@@ -15,7 +15,15 @@ try {
   process.stderr.write(`echo target listening on ${url}\n`);
   const run = spawn(
     process.execPath,
-    ['packages/cli/bin/stampede.js', 'run', 'examples/tests/basic.ts', '--duration', '5s', '--env', `TARGET=${url}`],
+    [
+      'packages/cli/bin/stampede.js',
+      'run',
+      'examples/tests/basic.ts',
+      '--duration',
+      '5s',
+      '--env',
+      `TARGET=${url}`,
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   const [code] = (await once(run, 'exit')) as [number | null];

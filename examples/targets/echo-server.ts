@@ -33,7 +33,9 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
       const delay = Number(url.searchParams.get('delayMs') ?? options.delayMs ?? 0);
       const answer = (): void => {
         if (url.pathname === '/echo') {
-          res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
+          res.writeHead(200, {
+            'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+          });
           res.end(Buffer.concat(chunks));
           return;
         }

@@ -17,7 +17,9 @@ if (major < 22) {
     dir = dirname(dir);
   }
   if (!pinned) {
-    process.stderr.write(`stampede needs Node >= 22.18 (this is ${process.version}); run npm install\n`);
+    process.stderr.write(
+      `stampede needs Node >= 22.18 (this is ${process.version}); run npm install\n`,
+    );
     process.exit(1);
   }
   const result = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {

@@ -24,18 +24,23 @@ export function positiveFlag(flag: string, value: string | undefined): number | 
 export function durationFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDurationMs(value);
-  if (ms === undefined) throw new UsageError(`--${flag}: invalid duration "${value}" (use e.g. 30s, 1m30s, 500ms)`);
+  if (ms === undefined)
+    throw new UsageError(`--${flag}: invalid duration "${value}" (use e.g. 30s, 1m30s, 500ms)`);
   return ms;
 }
 
 /** Parses --stages "30s:10,1m:20" into ramping stages. */
-export function stagesFlag(value: string | undefined): { duration: number; target: number }[] | undefined {
+export function stagesFlag(
+  value: string | undefined,
+): { duration: number; target: number }[] | undefined {
   if (value === undefined) return undefined;
   return value.split(',').map((part, i) => {
     const [d, t] = part.split(':');
     const duration = d === undefined ? undefined : parseDurationMs(d);
     if (duration === undefined || t === undefined || !/^\d+$/.test(t.trim())) {
-      throw new UsageError(`--stages: stage ${i + 1} "${part}" must be DURATION:TARGET, e.g. 30s:10`);
+      throw new UsageError(
+        `--stages: stage ${i + 1} "${part}" must be DURATION:TARGET, e.g. 30s:10`,
+      );
     }
     return { duration, target: Number(t) };
   });

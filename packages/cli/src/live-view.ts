@@ -23,7 +23,8 @@ export class LiveView {
   banner(test: PreparedTest): void {
     if (this.#o.quiet) return;
     const lines = [`stampede: ${test.bundle.entryPath}`];
-    for (const [name, s] of Object.entries(test.plan.scenarios)) lines.push(`  scenario ${name}: ${describeScenario(s)}`);
+    for (const [name, s] of Object.entries(test.plan.scenarios))
+      lines.push(`  scenario ${name}: ${describeScenario(s)}`);
     process.stderr.write(`${lines.join('\n')}\n\n`);
   }
 

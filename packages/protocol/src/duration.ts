@@ -33,16 +33,14 @@ export function formatDurationMs(ms: number): string {
 }
 
 /** Zod schema for a duration option: a k6-style string or a number of milliseconds; parses to milliseconds. */
-export const durationMs = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid duration ${JSON.stringify(value)}: use a non-negative number of ms or a string such as "30s", "1m30s", "250ms"`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const durationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid duration ${JSON.stringify(value)}: use a non-negative number of ms or a string such as "30s", "1m30s", "250ms"`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});

@@ -3,8 +3,8 @@ import { durationMs } from './duration.ts';
 
 const tags = z.record(z.string(), z.string());
 const envVars = z.record(z.string(), z.string());
-const count = (what: string) => z.number().int(`${what} must be an integer`).nonnegative(`${what} must be >= 0`);
-const positive = (what: string) => z.number().int(`${what} must be an integer`).positive(`${what} must be > 0`);
+const count = (what: string) =>
+  z.number().int(`${what} must be an integer`).nonnegative(`${what} must be >= 0`);
 
 const common = {
   startTime: durationMs.default(0),
@@ -98,7 +98,12 @@ export const optionsSchema = z.strictObject({
   duration: durationMs.optional(),
   iterations: count('iterations').optional(),
   stages: z.array(stageSchema).min(1).optional(),
-  scenarios: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'scenario names use letters, digits, _ and -'), scenarioSchema).optional(),
+  scenarios: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]+$/, 'scenario names use letters, digits, _ and -'),
+      scenarioSchema,
+    )
+    .optional(),
   thresholds: thresholdsSchema.default({}),
   insecureSkipTLSVerify: z.boolean().default(false),
   maxRedirects: count('maxRedirects').default(10),

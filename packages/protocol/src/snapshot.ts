@@ -18,8 +18,19 @@ const base = { metric: z.string().min(1), tags: tagsSchema };
  */
 export const seriesSnapshotSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('counter'), ...base, isData: z.boolean(), value: z.number() }),
-  z.strictObject({ type: z.literal('gauge'), ...base, value: z.number(), min: z.number(), max: z.number() }),
-  z.strictObject({ type: z.literal('rate'), ...base, passes: z.number().int().nonnegative(), fails: z.number().int().nonnegative() }),
+  z.strictObject({
+    type: z.literal('gauge'),
+    ...base,
+    value: z.number(),
+    min: z.number(),
+    max: z.number(),
+  }),
+  z.strictObject({
+    type: z.literal('rate'),
+    ...base,
+    passes: z.number().int().nonnegative(),
+    fails: z.number().int().nonnegative(),
+  }),
   z.strictObject({
     type: z.literal('trend'),
     ...base,

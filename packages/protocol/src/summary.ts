@@ -18,10 +18,24 @@ export const trendValuesSchema = z.strictObject({
 
 /** One metric (or sub-metric, keyed `name{tag:value}`) in the summary. */
 export const summaryMetricSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('trend'), contains: z.enum(['time', 'default']), values: trendValuesSchema }),
-  z.strictObject({ type: z.literal('counter'), contains: z.enum(['data', 'default']), values: z.strictObject({ count: z.number(), rate: z.number() }) }),
-  z.strictObject({ type: z.literal('gauge'), values: z.strictObject({ value: z.number(), min: z.number(), max: z.number() }) }),
-  z.strictObject({ type: z.literal('rate'), values: z.strictObject({ rate: z.number(), passes: z.number(), fails: z.number() }) }),
+  z.strictObject({
+    type: z.literal('trend'),
+    contains: z.enum(['time', 'default']),
+    values: trendValuesSchema,
+  }),
+  z.strictObject({
+    type: z.literal('counter'),
+    contains: z.enum(['data', 'default']),
+    values: z.strictObject({ count: z.number(), rate: z.number() }),
+  }),
+  z.strictObject({
+    type: z.literal('gauge'),
+    values: z.strictObject({ value: z.number(), min: z.number(), max: z.number() }),
+  }),
+  z.strictObject({
+    type: z.literal('rate'),
+    values: z.strictObject({ rate: z.number(), passes: z.number(), fails: z.number() }),
+  }),
 ]);
 /** One metric in the summary. */
 export type SummaryMetric = z.output<typeof summaryMetricSchema>;
@@ -67,7 +81,10 @@ export const summarySchema = z.strictObject({
   /** passed | failed (a threshold failed) | aborted (abortOnFail, Ctrl-C or error). */
   result: z.enum(['passed', 'failed', 'aborted']),
   abortReason: z.string().nullable(),
-  scenarios: z.record(z.string(), z.strictObject({ executor: z.string(), iterations: z.number(), droppedIterations: z.number() })),
+  scenarios: z.record(
+    z.string(),
+    z.strictObject({ executor: z.string(), iterations: z.number(), droppedIterations: z.number() }),
+  ),
   metrics: z.record(z.string(), summaryMetricSchema),
   thresholds: z.record(z.string(), z.array(summaryThresholdSchema)),
   checks: z.array(summaryCheckSchema),

@@ -1,7 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { prepareTest, renderSummaryText, startRun, type OptionOverrides, type TestSource } from '@stampede/engine';
+import {
+  prepareTest,
+  renderSummaryText,
+  startRun,
+  type OptionOverrides,
+  type TestSource,
+} from '@stampede/engine';
 import { UsageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import {
@@ -80,11 +86,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${RUN_USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length > 1) throw new UsageError(`expected one test file, got ${positionals.length}`);
+  if (positionals.length > 1)
+    throw new UsageError(`expected one test file, got ${positionals.length}`);
   const file = positionals[0];
-  if (file !== undefined && f.url !== undefined) throw new UsageError('give either a test file or --url, not both');
+  if (file !== undefined && f.url !== undefined)
+    throw new UsageError('give either a test file or --url, not both');
   if (file === undefined && f.url === undefined) throw new UsageError('give a test file or --url');
-  if (f.url === undefined && (f.method !== undefined || f.header !== undefined || f.body !== undefined)) {
+  if (
+    f.url === undefined &&
+    (f.method !== undefined || f.header !== undefined || f.body !== undefined)
+  ) {
     throw new UsageError('--method, --header and --body need --url');
   }
 
@@ -102,7 +113,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (stages !== undefined) overrides.stages = stages;
   if (ratePerSec !== undefined) {
     if (durationMs === undefined) throw new UsageError('--rate needs --duration');
-    if (iterations !== undefined || stages !== undefined) throw new UsageError('--rate cannot be combined with --iterations or --stages');
+    if (iterations !== undefined || stages !== undefined)
+      throw new UsageError('--rate cannot be combined with --iterations or --stages');
     overrides.ratePerSec = ratePerSec;
   }
   if (maxVus !== undefined) overrides.maxVus = maxVus;
@@ -133,12 +145,18 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const test = await prepareTest({ source, overrides, env });
   const color = !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  const view = new LiveView({ tty: process.stderr.isTTY === true && !f.quiet, quiet: f.quiet === true, color });
+  const view = new LiveView({
+    tty: process.stderr.isTTY === true && !f.quiet,
+    quiet: f.quiet === true,
+    color,
+  });
   view.banner(test);
   const run = startRun(test, {
     workers,
     ...(f['execution-segment'] ? { segment: f['execution-segment'] } : {}),
-    ...(f['execution-segment-sequence'] ? { segmentSequence: f['execution-segment-sequence'] } : {}),
+    ...(f['execution-segment-sequence']
+      ? { segmentSequence: f['execution-segment-sequence'] }
+      : {}),
     ...(out.ndjsonPath ? { ndjsonPath: out.ndjsonPath } : {}),
     onStatus: (s) => view.status(s),
     onLog: (level, message, repeated) => view.log(level, message, repeated),

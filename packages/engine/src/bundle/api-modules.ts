@@ -3,7 +3,18 @@
  * load worker publishes on `globalThis.__stampede[module]` before the bundle is imported.
  */
 export const API_MODULES: Record<string, readonly string[]> = {
-  stampede: ['http', 'check', 'sleep', 'group', 'fail', 'vu', 'scenario', 'env', 'open', 'SharedArray'],
+  stampede: [
+    'http',
+    'check',
+    'sleep',
+    'group',
+    'fail',
+    'vu',
+    'scenario',
+    'env',
+    'open',
+    'SharedArray',
+  ],
   'stampede/http': ['http'],
   'stampede/metrics': ['Counter', 'Gauge', 'Rate', 'Trend'],
   'stampede/data': ['open', 'SharedArray', 'parseCsv'],

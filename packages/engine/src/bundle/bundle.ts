@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { EngineError } from '../errors.ts';
 import { API_MODULES, apiShimSource } from './api-modules.ts';
@@ -37,7 +38,9 @@ export async function bundleTest(entry: string): Promise<TestBundle> {
   try {
     source = await readFile(entryPath, 'utf8');
   } catch (error) {
-    throw new EngineError('INVALID_INPUT', `cannot read ${entry}: ${(error as Error).message}`, { path: entry });
+    throw new EngineError('INVALID_INPUT', `cannot read ${entry}: ${(error as Error).message}`, {
+      path: entry,
+    });
   }
   if (DECLARATIVE_EXTENSIONS.has(ext)) {
     return bundleSource(compileDeclarative(source, entryPath), entryPath, 'js');
@@ -70,11 +73,15 @@ export async function bundleSource(
       target: 'node22',
       sourcemap: 'inline',
       sourcesContent: false,
+      // Stack traces then name the script's own path, not the cached bundle's folder.
+      sourceRoot: `${pathToFileURL(baseDir).href}/`,
       logLevel: 'silent',
       absWorkingDir: baseDir,
       plugins: [apiPlugin],
       // CommonJS packages bundled into ESM may call require() for Node built-ins.
-      banner: { js: "import { createRequire as __stampedeCreateRequire } from 'node:module'; const require = __stampedeCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __stampedeCreateRequire } from 'node:module'; const require = __stampedeCreateRequire(import.meta.url);",
+      },
     });
   } catch (error) {
     throw toSyntaxError(error, entryPath);
@@ -99,7 +106,9 @@ const apiPlugin: esbuild.Plugin = {
       if (!(args.path in API_MODULES)) {
         return {
           errors: [
-            { text: `unknown module "${args.path}": available are ${Object.keys(API_MODULES).join(', ')}` },
+            {
+              text: `unknown module "${args.path}": available are ${Object.keys(API_MODULES).join(', ')}`,
+            },
           ],
         };
       }
@@ -116,13 +125,24 @@ function toSyntaxError(error: unknown, entryPath: string): EngineError {
   const failure = error as { errors?: esbuild.Message[] };
   const messages = (failure.errors ?? []).map((m) => {
     const loc = m.location;
-    const file = loc ? (loc.file === basename(entryPath) ? entryPath : resolve(dirname(entryPath), loc.file)) : entryPath;
+    const file = loc
+      ? loc.file === basename(entryPath)
+        ? entryPath
+        : resolve(dirname(entryPath), loc.file)
+      : entryPath;
     const where = loc ? `${file}:${loc.line}:${loc.column + 1}` : file;
     const excerpt = loc?.lineText ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : '';
-    return { text: `${where}: ${m.text}${excerpt}`, file, line: loc?.line, column: loc ? loc.column + 1 : undefined };
+    return {
+      text: `${where}: ${m.text}${excerpt}`,
+      file,
+      line: loc?.line,
+      column: loc ? loc.column + 1 : undefined,
+    };
   });
   if (messages.length === 0) {
-    return new EngineError('SCRIPT_SYNTAX', `${entryPath}: ${(error as Error).message}`, { file: entryPath });
+    return new EngineError('SCRIPT_SYNTAX', `${entryPath}: ${(error as Error).message}`, {
+      file: entryPath,
+    });
   }
   const first = messages[0];
   return new EngineError('SCRIPT_SYNTAX', messages.map((m) => m.text).join('\n'), {

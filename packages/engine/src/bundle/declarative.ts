@@ -52,7 +52,10 @@ export function declarativeToScript(test: DeclarativeTest): string {
       url: r.url,
       body,
       params: { headers, tags },
-      check: r.expectStatus === undefined ? null : { name: `${label} status is ${r.expectStatus}`, status: r.expectStatus },
+      check:
+        r.expectStatus === undefined
+          ? null
+          : { name: `${label} status is ${r.expectStatus}`, status: r.expectStatus },
     };
   });
   return [

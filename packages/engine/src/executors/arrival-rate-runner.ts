@@ -77,13 +77,15 @@ export abstract class ArrivalRateRunner extends BaseRunner {
     const cursor = this.#cursor as ArrivalCursor;
     const now = this.clock.now();
     let dropped = 0;
-    while (this.#hasNext && this.startMs + cursor.offsetMs <= now) {
+    // The phase check matters: a host may stop the runner from inside runIteration.
+    while (this.#hasNext && this.phase === 'active' && this.startMs + cursor.offsetMs <= now) {
       const vu = this.#free.pop() ?? this.#allocate();
       if (vu) this.#start(vu, cursor.k, this.startMs + cursor.offsetMs);
       else dropped++;
       this.#hasNext = cursor.next();
     }
     this.drop(dropped);
+    if (this.phase !== 'active') return;
     const endMs = this.startMs + this.#schedule.durationMs;
     if (this.#hasNext) {
       this.#timer = this.clock.setTimer(() => this.#wake(), this.startMs + cursor.offsetMs - now);

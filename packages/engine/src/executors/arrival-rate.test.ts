@@ -204,3 +204,37 @@ test('ramping-arrival-rate: iterations follow the ramp', async () => {
   );
   assert.equal(runner.progress().plannedMs, 20_000);
 });
+
+test('arrival-rate: a host may stop the runner from inside runIteration, mid-batch', async () => {
+  const host = new FakeHost(1000, { clock: new ManualClock(0) });
+  const laggy = new LaggyClock(host.clock, 95);
+  const runner = createExecutor(
+    's',
+    car({ rate: 100, duration: '1s', preAllocatedVUs: 50 }),
+    SegmentPlan.full(),
+    {
+      clock: laggy,
+      runIteration: (s) => {
+        if (s.scenarioIteration === 3) runner.stop(false);
+        return host.runIteration(s);
+      },
+      onDropped: (n) => host.onDropped(n),
+      onVus: (a, b) => host.onVus(a, b),
+    },
+  );
+  const done = runner.run(0);
+  // the first (late) wake at 95 ms finds iterations 0..9 due: the batch stops after iteration 3
+  await host.clock.advance(200);
+  await done;
+  assert.deepEqual(
+    host.iterations.map((i) => [i.startedAt, i.start.intendedStartMs, i.aborted]),
+    [
+      [95, 0, true],
+      [95, 10, true],
+      [95, 20, true],
+      [95, 30, true],
+    ],
+  );
+  assert.deepEqual([runner.progress().iterationsInterrupted, runner.progress().done], [4, true]);
+  assert.equal(host.clock.pending, 0);
+});

@@ -102,8 +102,11 @@ export class RampingVusRunner extends VuLoopRunner {
   // start only after all due steps are applied (and not re-entrantly from a loop's own catch-up).
   #catchUp(): void {
     if (this.phase !== 'active' || this.#catchingUp) return;
-    this.#catchingUp = true;
     const now = this.clock.now();
+    const due = this.#pending !== undefined && this.startMs + this.#pending.atMs <= now;
+    // Nothing due: keep the armed timer (VU loops call this before every iteration).
+    if (!due && this.#stepTimer) return;
+    this.#catchingUp = true;
     const added = new Set<Vu>();
     while (this.#pending && this.startMs + this.#pending.atMs <= now) {
       const step = this.#pending;
@@ -114,7 +117,13 @@ export class RampingVusRunner extends VuLoopRunner {
     this.#stepTimer = undefined;
     const next = this.#pending;
     if (next)
-      this.#stepTimer = this.clock.setTimer(() => this.#catchUp(), this.startMs + next.atMs - now);
+      this.#stepTimer = this.clock.setTimer(
+        () => {
+          this.#stepTimer = undefined;
+          this.#catchUp();
+        },
+        this.startMs + next.atMs - now,
+      );
     this.#catchingUp = false;
     for (const vu of added) if (this.#active.has(vu)) void this.runLoop(vu);
   }

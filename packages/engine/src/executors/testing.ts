@@ -51,7 +51,9 @@ export class FakeHost implements ExecutorHost {
       const cancel = Number.isFinite(delay)
         ? this.clock.setTimer(() => end(false), delay)
         : undefined;
-      if (!this.#ignoreAbort) start.signal.addEventListener('abort', () => end(true));
+      if (this.#ignoreAbort) return;
+      if (start.signal.aborted) end(true);
+      else start.signal.addEventListener('abort', () => end(true));
     });
   }
 

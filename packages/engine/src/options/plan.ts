@@ -51,7 +51,8 @@ export function resolvePlan(raw: unknown, overrides: OptionOverrides = {}): Plan
 }
 
 function applyOverrides(merged: Record<string, unknown>, o: OptionOverrides): void {
-  if (o.insecureSkipTLSVerify !== undefined) merged['insecureSkipTLSVerify'] = o.insecureSkipTLSVerify;
+  if (o.insecureSkipTLSVerify !== undefined)
+    merged['insecureSkipTLSVerify'] = o.insecureSkipTLSVerify;
   if (o.ratePerSec !== undefined) {
     if (o.durationMs === undefined) {
       throw new EngineError('INVALID_OPTIONS', '--rate needs --duration');
@@ -74,7 +75,11 @@ function applyOverrides(merged: Record<string, unknown>, o: OptionOverrides): vo
     };
     return;
   }
-  const shortcut = o.vus !== undefined || o.durationMs !== undefined || o.iterations !== undefined || o.stages !== undefined;
+  const shortcut =
+    o.vus !== undefined ||
+    o.durationMs !== undefined ||
+    o.iterations !== undefined ||
+    o.stages !== undefined;
   if (!shortcut) return;
   // As in k6: shortcut flags replace the script's scenarios.
   delete merged['scenarios'];
@@ -89,7 +94,13 @@ function shortcutScenarios(options: Options): Record<string, Scenario> {
   const vus = options.vus ?? 1;
   if (options.stages) {
     return {
-      default: { executor: 'ramping-vus', startVUs: options.vus ?? 1, stages: options.stages, gracefulRampDown: 30_000, ...common },
+      default: {
+        executor: 'ramping-vus',
+        startVUs: options.vus ?? 1,
+        stages: options.stages,
+        gracefulRampDown: 30_000,
+        ...common,
+      },
     };
   }
   if (options.iterations !== undefined) {
@@ -106,7 +117,9 @@ function shortcutScenarios(options: Options): Record<string, Scenario> {
   if (options.duration !== undefined) {
     return { default: { executor: 'constant-vus', vus, duration: options.duration, ...common } };
   }
-  return { default: { executor: 'per-vu-iterations', vus, iterations: 1, maxDuration: 600_000, ...common } };
+  return {
+    default: { executor: 'per-vu-iterations', vus, iterations: 1, maxDuration: 600_000, ...common },
+  };
 }
 
 function checkExecutorNames(scenarios: unknown): void {
@@ -114,7 +127,10 @@ function checkExecutorNames(scenarios: unknown): void {
   for (const [name, s] of Object.entries(scenarios)) {
     const executor = (s as { executor?: unknown } | null)?.executor;
     if (executor === undefined) {
-      throw new EngineError('INVALID_OPTIONS', `options.scenarios.${name}.executor: is required (one of ${EXECUTORS.join(', ')})`);
+      throw new EngineError(
+        'INVALID_OPTIONS',
+        `options.scenarios.${name}.executor: is required (one of ${EXECUTORS.join(', ')})`,
+      );
     }
     if (typeof executor !== 'string' || !EXECUTORS.includes(executor)) {
       throw new EngineError(
@@ -127,10 +143,20 @@ function checkExecutorNames(scenarios: unknown): void {
 
 function checkScenario(name: string, s: Scenario): void {
   const at = `options.scenarios.${name}`;
-  if ((s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate') && s.maxVUs !== undefined && s.maxVUs < s.preAllocatedVUs) {
-    throw new EngineError('INVALID_OPTIONS', `${at}.maxVUs: must be >= preAllocatedVUs (${s.preAllocatedVUs})`);
+  if (
+    (s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate') &&
+    s.maxVUs !== undefined &&
+    s.maxVUs < s.preAllocatedVUs
+  ) {
+    throw new EngineError(
+      'INVALID_OPTIONS',
+      `${at}.maxVUs: must be >= preAllocatedVUs (${s.preAllocatedVUs})`,
+    );
   }
-  if ((s.executor === 'constant-vus' || s.executor === 'constant-arrival-rate') && s.duration <= 0) {
+  if (
+    (s.executor === 'constant-vus' || s.executor === 'constant-arrival-rate') &&
+    s.duration <= 0
+  ) {
     throw new EngineError('INVALID_OPTIONS', `${at}.duration: must be > 0`);
   }
   if (s.executor === 'constant-arrival-rate' && s.timeUnit <= 0) {

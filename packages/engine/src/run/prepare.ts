@@ -39,18 +39,27 @@ export async function prepareTest(input: PrepareInput): Promise<PreparedTest> {
   const bundle =
     'file' in input.source
       ? await bundleTest(input.source.file)
-      : await bundleSource(declarativeToScript(input.source.declarative), `${input.source.baseDir}/quick-test.js`, 'js');
+      : await bundleSource(
+          declarativeToScript(input.source.declarative),
+          `${input.source.baseDir}/quick-test.js`,
+          'js',
+        );
   const registry = new MetricRegistry();
   const allowTargets = input.allowTargets ?? [];
   const runtime = installScriptRuntime({
     registry,
     baseDir: bundle.baseDir,
     env: input.env,
-    ...(allowTargets.length > 0 ? { checkTarget: targetChecker(allowTargets) as (url: URL) => string | null } : {}),
+    ...(allowTargets.length > 0
+      ? { checkTarget: targetChecker(allowTargets) as (url: URL) => string | null }
+      : {}),
   });
   const module = await importBundle(bundle.path, bundle.entryPath);
   if (typeof module.default !== 'function' && module.options === undefined) {
-    throw new EngineError('INVALID_INPUT', `${bundle.entryPath}: the script must export a default function (one VU iteration)`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `${bundle.entryPath}: the script must export a default function (one VU iteration)`,
+    );
   }
   const plan = resolvePlan(module.options, input.overrides);
   runtime.setOptions(plan.options);
@@ -64,6 +73,8 @@ export async function prepareTest(input: PrepareInput): Promise<PreparedTest> {
       );
     }
   }
-  const thresholds = compileThresholds(plan.options.thresholds, (name) => registry.metricType(name));
+  const thresholds = compileThresholds(plan.options.thresholds, (name) =>
+    registry.metricType(name),
+  );
   return { bundle, plan, thresholds, module, registry, runtime, env: input.env, allowTargets };
 }

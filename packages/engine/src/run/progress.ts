@@ -1,7 +1,9 @@
 import type { ExecutorProgress } from '../executors/types.ts';
 
 /** Adds the progress of one scenario reported by several load workers into one view. */
-export function mergeProgress(perWorker: readonly (readonly ExecutorProgress[])[]): ExecutorProgress[] {
+export function mergeProgress(
+  perWorker: readonly (readonly ExecutorProgress[])[],
+): ExecutorProgress[] {
   const byScenario = new Map<string, ExecutorProgress>();
   for (const list of perWorker) {
     for (const p of list) {

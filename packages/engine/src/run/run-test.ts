@@ -177,7 +177,10 @@ async function execute(
     const evaluation = evaluateThresholds(test.thresholds, totals, elapsedMs);
     lastResults = evaluation.results;
     if (evaluation.abort && !stopping) {
-      stop(false, `threshold ${evaluation.abortedBy ?? ''} failed (abortOnFail)`.replace('  ', ' '));
+      stop(
+        false,
+        `threshold ${evaluation.abortedBy ?? ''} failed (abortOnFail)`.replace('  ', ' '),
+      );
     }
     settings.onStatus?.(liveStatus(recent, progress, elapsedMs, intervalMs, lastResults, stopping));
     recent = new MetricTotals();
@@ -209,7 +212,14 @@ async function execute(
     scenarios: Object.fromEntries(
       Object.entries(test.plan.scenarios).map(([name, s]) => {
         const p = merged.find((m) => m.scenario === name);
-        return [name, { executor: s.executor, iterations: p?.iterationsCompleted ?? 0, droppedIterations: p?.dropped ?? 0 }];
+        return [
+          name,
+          {
+            executor: s.executor,
+            iterations: p?.iterationsCompleted ?? 0,
+            droppedIterations: p?.dropped ?? 0,
+          },
+        ];
       }),
     ),
     abortReason,
@@ -247,7 +257,8 @@ function liveStatus(
     vusMax: scenarios.reduce((n, s) => n + s.allocatedVus, 0),
     requestRatePerSec: count / (intervalMs / 1000),
     failedRequests: failed?.type === 'rate' ? failed.passes : 0,
-    p95Ms: duration?.type === 'trend' && duration.count > 0 ? recent.percentile(duration, 95) : null,
+    p95Ms:
+      duration?.type === 'trend' && duration.count > 0 ? recent.percentile(duration, 95) : null,
     iterations: scenarios.reduce((n, s) => n + s.iterationsCompleted, 0),
     failingThresholds: results.filter((r) => !r.ok).length,
     stopping,

@@ -15,9 +15,13 @@ export async function importBundle(bundlePath: string, entryPath: string): Promi
   try {
     return (await import(pathToFileURL(bundlePath).href)) as ScriptModule;
   } catch (error) {
-    throw new EngineError('SCRIPT_INIT', `${entryPath}: error in init code: ${describeError(error)}`, {
-      file: entryPath,
-    });
+    throw new EngineError(
+      'SCRIPT_INIT',
+      `${entryPath}: error in init code: ${describeError(error)}`,
+      {
+        file: entryPath,
+      },
+    );
   }
 }
 
@@ -28,5 +32,7 @@ export function describeError(error: unknown): string {
     ?.split('\n')
     .slice(1)
     .find((line) => !line.includes('node:internal') && !line.includes('/packages/engine/'));
-  return frame ? `${error.name}: ${error.message}\n  ${frame.trim()}` : `${error.name}: ${error.message}`;
+  return frame
+    ? `${error.name}: ${error.message}\n  ${frame.trim()}`
+    : `${error.name}: ${error.message}`;
 }

@@ -14,7 +14,10 @@ export async function runSetup(test: PreparedTest): Promise<string | null> {
   try {
     return data === undefined ? null : JSON.stringify(data);
   } catch (error) {
-    throw new EngineError('SCRIPT_SETUP', `setup() must return JSON-serialisable data: ${(error as Error).message}`);
+    throw new EngineError(
+      'SCRIPT_SETUP',
+      `setup() must return JSON-serialisable data: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -23,17 +26,28 @@ export async function runTeardown(test: PreparedTest, setupDataJson: string | nu
   const teardown = test.module.teardown;
   if (typeof teardown !== 'function') return;
   const data: unknown = setupDataJson === null ? undefined : JSON.parse(setupDataJson);
-  await withTimeout(() => (teardown as (d: unknown) => unknown)(data), test.plan.options.teardownTimeout, 'teardown()');
+  await withTimeout(
+    () => (teardown as (d: unknown) => unknown)(data),
+    test.plan.options.teardownTimeout,
+    'teardown()',
+  );
 }
 
-async function withTimeout<T>(fn: () => T | Promise<T>, timeoutMs: number, what: string): Promise<T> {
+async function withTimeout<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       Promise.resolve().then(fn),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new EngineError('SCRIPT_SETUP', `${what} did not finish within ${timeoutMs} ms`)),
+          () =>
+            reject(
+              new EngineError('SCRIPT_SETUP', `${what} did not finish within ${timeoutMs} ms`),
+            ),
           timeoutMs,
         );
       }),

@@ -59,7 +59,12 @@ export async function startWorkers(
         } else onMessage(worker, msg);
       },
       (error) => {
-        rejectReady(new EngineError('INTERNAL', `load worker ${init.workerId} crashed: ${error.stack ?? error.message}`));
+        rejectReady(
+          new EngineError(
+            'INTERNAL',
+            `load worker ${init.workerId} crashed: ${error.stack ?? error.message}`,
+          ),
+        );
         onCrash(worker, error);
       },
     );

@@ -5,7 +5,10 @@ export function splitSegment(base: SegmentLevel, workers: number): SegmentLevel[
   const n = Math.max(1, Math.floor(workers));
   const cuts = Array.from({ length: n + 1 }, (_, i) => fraction(i, n));
   const sequence = cuts.join(',');
-  return Array.from({ length: n }, (_, i) => [base, { sequence, segment: `${cuts[i]}:${cuts[i + 1]}` }]);
+  return Array.from({ length: n }, (_, i) => [
+    base,
+    { sequence, segment: `${cuts[i]}:${cuts[i + 1]}` },
+  ]);
 }
 
 function fraction(num: number, den: number): string {

@@ -13,7 +13,8 @@ export function createMetricClasses(registry: MetricRegistry) {
     /** Records one sample with the current scenario/group tags plus `tags`. */
     add(value: number | boolean, tags?: Record<string, string>): void {
       const v = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
-      if (!Number.isFinite(v)) throw new TypeError(`${this.name}.add: value must be a finite number`);
+      if (!Number.isFinite(v))
+        throw new TypeError(`${this.name}.add: value must be a finite number`);
       registry.add(this.name, sampleTags(tags), v);
     }
   }

@@ -39,7 +39,8 @@ export function createDataApi(baseDir: string) {
       let data = shared.get(name);
       if (!data) {
         const made = fn();
-        if (!Array.isArray(made)) throw new TypeError(`SharedArray ${name}: the function must return an array`);
+        if (!Array.isArray(made))
+          throw new TypeError(`SharedArray ${name}: the function must return an array`);
         data = deepFreeze(made);
         shared.set(name, data);
       }

@@ -38,7 +38,12 @@ export interface HttpApiDeps {
 export function createHttpApi(deps: HttpApiDeps) {
   const { registry } = deps;
 
-  async function request(method: string, url: string, body?: Body, params: RequestParams = {}): Promise<ScriptResponse> {
+  async function request(
+    method: string,
+    url: string,
+    body?: Body,
+    params: RequestParams = {},
+  ): Promise<ScriptResponse> {
     const options = deps.getOptions();
     const it = currentIteration();
     const agent = it ? it.vu.agent : deps.fallbackAgent();
@@ -80,16 +85,20 @@ export function createHttpApi(deps: HttpApiDeps) {
     request,
     get: (url: string, params?: RequestParams) => request('GET', url, null, params),
     head: (url: string, params?: RequestParams) => request('HEAD', url, null, params),
-    options: (url: string, body?: Body, params?: RequestParams) => request('OPTIONS', url, body, params),
+    options: (url: string, body?: Body, params?: RequestParams) =>
+      request('OPTIONS', url, body, params),
     del: (url: string, body?: Body, params?: RequestParams) => request('DELETE', url, body, params),
     post: (url: string, body?: Body, params?: RequestParams) => request('POST', url, body, params),
     put: (url: string, body?: Body, params?: RequestParams) => request('PUT', url, body, params),
-    patch: (url: string, body?: Body, params?: RequestParams) => request('PATCH', url, body, params),
+    patch: (url: string, body?: Body, params?: RequestParams) =>
+      request('PATCH', url, body, params),
     /** Sends several requests in parallel on the VU's connections; resolves in input order. */
     batch: (requests: BatchRequest[]) =>
       Promise.all(
         requests.map((r) =>
-          Array.isArray(r) ? request(r[0], r[1], r[2], r[3]) : request(r.method, r.url, r.body, r.params),
+          Array.isArray(r)
+            ? request(r[0], r[1], r[2], r[3])
+            : request(r.method, r.url, r.body, r.params),
         ),
       ),
   };
@@ -166,7 +175,15 @@ function failedHop(method: string, url: string, code: string, message: string): 
     statusText: '',
     headers: {},
     body: null,
-    timings: { blockedMs: 0, connectingMs: 0, tlsHandshakingMs: 0, sendingMs: 0, waitingMs: 0, receivingMs: 0, durationMs: 0 },
+    timings: {
+      blockedMs: 0,
+      connectingMs: 0,
+      tlsHandshakingMs: 0,
+      sendingMs: 0,
+      waitingMs: 0,
+      receivingMs: 0,
+      durationMs: 0,
+    },
     startedAtMs: now,
     bytesSent: 0,
     bytesReceived: 0,

@@ -34,7 +34,11 @@ export interface ScriptRuntime {
 export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
   let options: Options = optionsSchema.parse({});
   const newAgent = (): HttpAgent =>
-    new HttpAgent({ keepAlive: !options.noConnectionReuse, cookieJar: null, userAgent: options.userAgent });
+    new HttpAgent({
+      keepAlive: !options.noConnectionReuse,
+      cookieJar: null,
+      userAgent: options.userAgent,
+    });
   let shared: HttpAgent | undefined;
   const sharedAgent = (): HttpAgent => (shared ??= newAgent());
   const { registry } = deps;
@@ -69,7 +73,18 @@ export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
       return currentIteration()?.scenarioIteration ?? 0;
     },
   });
-  const main = { http, check, sleep, group, fail, vu, scenario, env, open: data.open, SharedArray: data.SharedArray };
+  const main = {
+    http,
+    check,
+    sleep,
+    group,
+    fail,
+    vu,
+    scenario,
+    env,
+    open: data.open,
+    SharedArray: data.SharedArray,
+  };
   const api = {
     stampede: main,
     'stampede/http': { http },
@@ -80,8 +95,14 @@ export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
   g[API_GLOBAL] = api;
   // k6 habits: __ENV, __VU and __ITER work as globals too.
   g['__ENV'] = env;
-  Object.defineProperty(globalThis, '__VU', { configurable: true, get: () => currentIteration()?.vu.id ?? 0 });
-  Object.defineProperty(globalThis, '__ITER', { configurable: true, get: () => currentIteration()?.vuIteration ?? 0 });
+  Object.defineProperty(globalThis, '__VU', {
+    configurable: true,
+    get: () => currentIteration()?.vu.id ?? 0,
+  });
+  Object.defineProperty(globalThis, '__ITER', {
+    configurable: true,
+    get: () => currentIteration()?.vuIteration ?? 0,
+  });
   return {
     setOptions(next) {
       options = next;

@@ -57,7 +57,8 @@ export class ScriptResponse {
   /** Parses the body as JSON; with a dotted `selector` ("data.items.0.id") returns that part. */
   json(selector?: string): unknown {
     if (!this.#hasParsed) {
-      if (this.body === null) throw new Error(`response of ${this.request.method} ${this.url} has no body`);
+      if (this.body === null)
+        throw new Error(`response of ${this.request.method} ${this.url} has no body`);
       const text = typeof this.body === 'string' ? this.body : new TextDecoder().decode(this.body);
       this.#parsed = JSON.parse(text);
       this.#hasParsed = true;

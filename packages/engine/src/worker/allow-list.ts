@@ -5,7 +5,9 @@ export function targetChecker(allow: readonly string[]): ((url: URL) => string |
   return (url: URL) => {
     const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const ok = entries.some((e) => e === host || e === `${host}:${port}` || e === `[${host}]:${port}`);
+    const ok = entries.some(
+      (e) => e === host || e === `${host}:${port}` || e === `[${host}]:${port}`,
+    );
     return ok ? null : `target ${url.host} is not on the allow-list (${allow.join(', ')})`;
   };
 }

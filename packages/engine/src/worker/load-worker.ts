@@ -31,7 +31,10 @@ const vus = new Map<number, VuState>();
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'init') {
     void prepare(msg).catch((error: unknown) => {
-      const e = error instanceof EngineError ? error : new EngineError('INTERNAL', String((error as Error)?.stack ?? error));
+      const e =
+        error instanceof EngineError
+          ? error
+          : new EngineError('INTERNAL', String((error as Error)?.stack ?? error));
       post({ type: 'init-error', code: e.code, message: e.message, details: e.details });
     });
   } else if (msg.type === 'start') {
@@ -108,7 +111,8 @@ async function start(startAtEpochMs: number): Promise<void> {
   let intervalStart = startAtEpochMs;
   const flush = (): void => {
     const end = systemClock.epochMs();
-    for (const e of errors.drain()) post({ type: 'log', level: 'error', message: e.message, repeated: e.repeated });
+    for (const e of errors.drain())
+      post({ type: 'log', level: 'error', message: e.message, repeated: e.repeated });
     const snapshot = reg.snapshot(cfg.workerId, seq++, intervalStart, end, [health.read()]);
     intervalStart = end;
     post({ type: 'snapshot', snapshot, progress: runners.map((r) => r.progress()) });

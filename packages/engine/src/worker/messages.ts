@@ -28,9 +28,7 @@ export interface WorkerInit {
 
 /** Messages the main thread sends to a load worker. */
 export type ToWorker =
-  | WorkerInit
-  | { type: 'start'; startAtEpochMs: number }
-  | { type: 'stop'; graceful: boolean };
+  WorkerInit | { type: 'start'; startAtEpochMs: number } | { type: 'stop'; graceful: boolean };
 
 /** Messages a load worker sends to the main thread. */
 export type FromWorker =

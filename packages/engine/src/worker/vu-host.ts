@@ -31,14 +31,22 @@ export interface VuHostDeps {
 /** Builds the executor host that runs script iterations on VUs and records the iteration metrics. */
 export function createVuHost(deps: VuHostDeps): ExecutorHost {
   const { clock, registry, scenarioName, scenario } = deps;
-  const tags: Readonly<Record<string, string>> = Object.freeze({ ...deps.testTags, ...scenario.tags });
+  const tags: Readonly<Record<string, string>> = Object.freeze({
+    ...deps.testTags,
+    ...scenario.tags,
+  });
   const sampleTags = { ...tags, scenario: scenarioName };
-  const arrival = scenario.executor === 'constant-arrival-rate' || scenario.executor === 'ramping-arrival-rate';
+  const arrival =
+    scenario.executor === 'constant-arrival-rate' || scenario.executor === 'ramping-arrival-rate';
 
   function vuFor(id: number): VuState {
     let vu = deps.vus.get(id);
     if (!vu) {
-      const agent = new HttpAgent({ keepAlive: deps.keepAlive, cookieJar: new CookieJar(), userAgent: deps.userAgent });
+      const agent = new HttpAgent({
+        keepAlive: deps.keepAlive,
+        cookieJar: new CookieJar(),
+        userAgent: deps.userAgent,
+      });
       vu = { id, iterations: 0, agent };
       deps.vus.set(id, vu);
     }
@@ -50,7 +58,8 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     async runIteration(start: IterationStart): Promise<void> {
       const vu = vuFor(start.vuId);
       const startedMs = clock.now();
-      const lagMs = start.intendedStartMs === null ? 0 : Math.max(0, startedMs - start.intendedStartMs);
+      const lagMs =
+        start.intendedStartMs === null ? 0 : Math.max(0, startedMs - start.intendedStartMs);
       const ctx: IterationContext = {
         vu,
         scenario: scenarioName,
