@@ -86,13 +86,3 @@ export async function runToEnd(
   }
   return finishedAt;
 }
-
-/** A canonical, sortable text of (vuId, scenarioIteration, intendedStartMs) per iteration. */
-export function tuples(iterations: readonly FakeIteration[], withVu = true): string[] {
-  return iterations
-    .map((i) => {
-      const vu = withVu ? `${i.start.vuId}/${i.start.vuIteration}` : '-';
-      return `${vu}|${i.start.scenarioIteration}|${i.start.intendedStartMs}`;
-    })
-    .sort();
-}

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { IntervalSnapshot, Summary, WorkerHealth } from '@stampede/protocol';
+import type { IntervalSnapshot, Summary } from '@stampede/protocol';
 import { EngineError } from '../errors.ts';
 import type { ExecutorProgress } from '../executors/types.ts';
 import { MetricTotals } from '../metrics/totals.ts';
@@ -83,14 +83,12 @@ async function execute(
 ): Promise<RunOutcome> {
   const intervalMs = settings.intervalMs ?? 1000;
   const totals = new MetricTotals();
-  const health: WorkerHealth[] = [];
   let recent = new MetricTotals();
   let ndjson: WriteStream | undefined;
   if (settings.ndjsonPath) ndjson = createWriteStream(settings.ndjsonPath);
   const accept = (snapshot: IntervalSnapshot): void => {
     totals.add(snapshot);
     recent.add(snapshot);
-    health.push(...snapshot.health);
     ndjson?.write(`${JSON.stringify(snapshot)}\n`);
   };
 
@@ -223,7 +221,6 @@ async function execute(
       }),
     ),
     abortReason,
-    health,
     workers: settings.workers,
     subMetricKeys: test.thresholds.map((t) => t.key),
   });

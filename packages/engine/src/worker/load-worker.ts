@@ -15,6 +15,7 @@ import { ErrorLog } from './error-log.ts';
 import { HealthMonitor } from './health.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
 import { createVuHost } from './vu-host.ts';
+import { vuIdOffsets } from './vu-offsets.ts';
 
 process.setSourceMapsEnabled(true);
 const port = parentPort;
@@ -70,6 +71,7 @@ async function prepare(msg: WorkerInit): Promise<void> {
     reg.add('vus', {}, active);
     reg.add('vus_max', {}, allocated);
   };
+  const offsets = vuIdOffsets(msg.plan.scenarios);
   runners = Object.entries(msg.plan.scenarios).map(([name, scenario]) => {
     const fn = mod[scenario.exec];
     if (typeof fn !== 'function') {
@@ -86,6 +88,7 @@ async function prepare(msg: WorkerInit): Promise<void> {
       vus,
       scenarioName: name,
       scenario,
+      vuIdOffset: offsets.get(name) ?? 0,
       testTags: msg.plan.options.tags,
       fn: fn as (data: unknown) => unknown,
       setupData,

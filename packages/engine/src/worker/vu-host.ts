@@ -15,10 +15,12 @@ export interface VuHostDeps {
   registry: MetricRegistry;
   runtime: ScriptRuntime;
   errors: ErrorLog;
-  /** VUs of this worker by global id; shared by all scenarios so a VU keeps its connections and cookies. */
+  /** VUs of this worker by test-wide id; a VU keeps its connections and cookies between iterations. */
   vus: Map<number, VuState>;
   scenarioName: string;
   scenario: Scenario;
+  /** Added to the executor's per-scenario VU ids so ids are unique in the whole test. */
+  vuIdOffset: number;
   testTags: Readonly<Record<string, string>>;
   fn: (data: unknown) => unknown;
   setupData: unknown;
@@ -56,7 +58,7 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
   return {
     clock,
     async runIteration(start: IterationStart): Promise<void> {
-      const vu = vuFor(start.vuId);
+      const vu = vuFor(start.vuId + deps.vuIdOffset);
       const startedMs = clock.now();
       const lagMs =
         start.intendedStartMs === null ? 0 : Math.max(0, startedMs - start.intendedStartMs);
