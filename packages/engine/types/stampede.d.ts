@@ -1,7 +1,14 @@
 // Type declarations for test scripts: add this file to a script's tsconfig "types"/"include",
 // or reference it with /// <reference path="…/stampede.d.ts" />, to get editor help.
 declare module 'stampede' {
-  import type { Check, DataApi, Group, Http, ScenarioInfo, VuInfo } from '@stampede/engine/api-types';
+  import type {
+    Check,
+    DataApi,
+    Group,
+    Http,
+    ScenarioInfo,
+    VuInfo,
+  } from '@stampede/engine/api-types';
   export const http: Http;
   export const check: Check;
   export const group: Group;

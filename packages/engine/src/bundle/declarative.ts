@@ -22,9 +22,13 @@ export function parseDeclarative(text: string, fileName: string): DeclarativeTes
   }
   const parsed = declarativeTestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new EngineError('INVALID_INPUT', `${fileName}: ${formatZodIssues(parsed.error.issues)}`, {
-      file: fileName,
-    });
+    throw new EngineError(
+      'INVALID_INPUT',
+      `${fileName}: ${formatZodIssues(parsed.error.issues, '')}`,
+      {
+        file: fileName,
+      },
+    );
   }
   return parsed.data;
 }

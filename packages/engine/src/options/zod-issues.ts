@@ -5,7 +5,8 @@ export function formatPath(root: string, path: readonly PropertyKey[]): string {
   let out = root;
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key)) out += `.${key}`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key))
+      out += out === '' ? key : `.${key}`;
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
@@ -16,13 +17,14 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root = 'opt
   return issues
     .map((issue) => {
       const path = formatPath(root, issue.path);
-      if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: is required`;
+      if (
+        (issue.code === 'invalid_type' || issue.code === 'invalid_union') &&
+        issue.input === undefined
+      ) {
+        return `${path}: is required`;
+      }
       if (issue.code === 'unrecognized_keys') {
         return `${path}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-      }
-      if (issue.code === 'invalid_union' && path.endsWith('.executor') === false) {
-        const executor = issue.message;
-        return `${path}: ${executor}`;
       }
       return `${path}: ${issue.message}`;
     })
