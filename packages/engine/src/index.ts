@@ -17,3 +17,4 @@ export {
   type LiveStatus,
 } from './run/run-test.ts';
 export { formatSummaryText as renderSummaryText } from './summary/text.ts';
+export { ExecutionSegment, SegmentSequence } from './segment/index.ts';

@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
+  ExecutionSegment,
   prepareTest,
+  SegmentSequence,
   renderSummaryText,
   startRun,
   type OptionOverrides,
@@ -121,6 +123,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (f['insecure-skip-tls-verify']) overrides.insecureSkipTLSVerify = true;
   const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
   const out = outFlags(f.out);
+  checkSegmentFlags(f['execution-segment'], f['execution-segment-sequence']);
   const env = { ...processEnv(), ...keyValueFlags('env', f.env) };
 
   let source: TestSource;
@@ -188,9 +191,26 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (f['summary-json']) {
     await writeFile(f['summary-json'], `${JSON.stringify(outcome.summary, null, 2)}\n`);
   }
+  if (outcome.failure === 'crash') return EXIT.error;
+  if (outcome.failure === 'teardown') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;
+}
+
+function checkSegmentFlags(segment: string | undefined, sequence: string | undefined): void {
+  try {
+    const seg = ExecutionSegment.parse(segment ?? '0:1');
+    if (sequence !== undefined) SegmentSequence.parse(sequence).indexOf(seg);
+  } catch (error) {
+    const flag =
+      sequence !== undefined && segment !== undefined
+        ? 'execution-segment(-sequence)'
+        : segment !== undefined
+          ? 'execution-segment'
+          : 'execution-segment-sequence';
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
 }
 
 function checkUrl(url: string): string {

@@ -8,6 +8,7 @@ import { evaluateThresholds, type ThresholdResult } from '../thresholds/evaluate
 import type { SegmentLevel, WorkerInit } from '../worker/messages.ts';
 import type { PreparedTest } from './prepare.ts';
 import { mergeProgress } from './progress.ts';
+import { ExecutionSegment, SegmentSequence } from '../segment/index.ts';
 import { runSetup, runTeardown } from './setup-teardown.ts';
 import { startWorkers, type LoadWorker } from './worker-pool.ts';
 import { splitSegment } from './worker-segments.ts';
@@ -51,6 +52,8 @@ export interface RunOutcome {
   /** Why the run was cut short (threshold abortOnFail, user interrupt, crash), or null. */
   abortReason: string | null;
   interrupted: boolean;
+  /** Set when the run failed for a reason other than thresholds: teardown() threw, a load worker crashed. */
+  failure: 'teardown' | 'crash' | null;
 }
 
 /** A running test: stop it gracefully or at once; `done` resolves with the outcome. */
@@ -101,6 +104,7 @@ async function execute(
   };
 
   let abortReason: string | null = null;
+  let failure: RunOutcome['failure'] = null;
   let interrupted = false;
   let stopping = false;
   const progress = new Map<string, ExecutorProgress[]>();
@@ -158,6 +162,7 @@ async function execute(
     (worker, error) => {
       settings.onLog?.('error', `load worker ${worker.id} crashed: ${error.message}`, 1);
       workerDone.add(worker.id);
+      failure = 'crash';
       stop(false, `load worker ${worker.id} crashed`);
     },
   ).catch(async (error: unknown) => {
@@ -192,6 +197,7 @@ async function execute(
   } catch (error) {
     settings.onLog?.('error', (error as Error).message, 1);
     abortReason ??= 'teardown() failed';
+    failure ??= 'teardown';
   }
   flushMain();
   test.runtime.close();
@@ -224,14 +230,15 @@ async function execute(
     workers: settings.workers,
     subMetricKeys: test.thresholds.map((t) => t.key),
   });
-  return { summary, thresholdsOk, abortReason, interrupted };
+  return { summary, thresholdsOk, abortReason, interrupted, failure };
 }
 
 function baseLevel(settings: RunSettings): SegmentLevel {
-  const segment = settings.segment ?? '0:1';
-  const [from = '0', to = '1'] = segment.split(':');
-  const sequence = settings.segmentSequence ?? [...new Set(['0', from, to, '1'])].join(',');
-  return { sequence, segment };
+  const segment = ExecutionSegment.parse(settings.segment ?? '0:1');
+  const sequence = settings.segmentSequence
+    ? SegmentSequence.parse(settings.segmentSequence)
+    : SegmentSequence.forSegment(segment);
+  return { sequence: sequence.toString(), segment: segment.toString() };
 }
 
 function liveStatus(

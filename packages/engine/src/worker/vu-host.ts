@@ -73,12 +73,14 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
         correctLag: arrival,
         signal: start.signal,
       };
-      vu.iterations++;
       if (arrival) registry.add('send_lag', sampleTags, lagMs);
       try {
         await iterationStorage.run(ctx, () => deps.fn(deps.setupData));
       } catch (error) {
         if (!start.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
+      } finally {
+        // Counted after the iteration so `vu.iteration` is 0-based inside it, like __ITER.
+        vu.iterations++;
       }
       if (start.signal.aborted) return;
       const endMs = clock.now();
