@@ -26,7 +26,9 @@ export interface RunningFreezeTarget {
 const BODY = Buffer.from('{"ok":true,"service":"stampede-freeze"}');
 
 /** Starts the freeze target on 127.0.0.1 (port 0 picks a free one). */
-export async function startFreezeServer(options: FreezeServerOptions): Promise<RunningFreezeTarget> {
+export async function startFreezeServer(
+  options: FreezeServerOptions,
+): Promise<RunningFreezeTarget> {
   let t0: number | undefined;
   const arrivals: number[] = [];
   const server = createServer((req, res) => {
