@@ -108,7 +108,7 @@ export const optionsSchema = z.strictObject({
   insecureSkipTLSVerify: z.boolean().default(false),
   maxRedirects: count('maxRedirects').default(10),
   httpTimeout: durationMs.default(60_000),
-  userAgent: z.string().default('stampede/0.1'),
+  userAgent: z.string().default('Stampede/0.1.0'),
   discardResponseBodies: z.boolean().default(false),
   noConnectionReuse: z.boolean().default(false),
   setupTimeout: durationMs.default(60_000),

@@ -1,6 +1,6 @@
-import type { Options } from '@stampede/protocol';
+import { parseDurationMs, type Options } from '@stampede/protocol';
 import type { MetricRegistry } from '../metrics/registry.ts';
-import type { HttpAgent, HttpResponse } from '../transport/http/index.ts';
+import { emptyResponse, type HttpAgent, type HttpResponse } from '../transport/http/index.ts';
 import { currentIteration } from './context.ts';
 import { sampleTags } from './sample-tags.ts';
 import { ScriptResponse, type ResponseType } from './script-response.ts';
@@ -145,11 +145,12 @@ function encodeBody(body: Body): [string | Uint8Array | null, Record<string, str
 }
 
 function toMs(timeout: number | string): number {
-  if (typeof timeout === 'number') return timeout;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(timeout.trim());
-  if (!m) throw new TypeError(`invalid timeout ${JSON.stringify(timeout)} (use ms or "5s")`);
-  const unit = m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000;
-  return Number(m[1]) * unit;
+  const ms = parseDurationMs(timeout);
+  if (ms === undefined)
+    throw new TypeError(
+      `invalid timeout ${JSON.stringify(timeout)} (use ms or a duration such as "5s")`,
+    );
+  return ms;
 }
 
 function checkUrl(url: string, checkTarget: HttpApiDeps['checkTarget']): [string, string] | null {
@@ -167,28 +168,8 @@ function checkUrl(url: string, checkTarget: HttpApiDeps['checkTarget']): [string
 }
 
 function failedHop(method: string, url: string, code: string, message: string): HttpResponse {
-  const now = performance.now();
-  return {
-    url,
-    method,
-    status: 0,
-    statusText: '',
-    headers: {},
-    body: null,
-    timings: {
-      blockedMs: 0,
-      connectingMs: 0,
-      tlsHandshakingMs: 0,
-      sendingMs: 0,
-      waitingMs: 0,
-      receivingMs: 0,
-      durationMs: 0,
-    },
-    startedAtMs: now,
-    bytesSent: 0,
-    bytesReceived: 0,
-    errorCode: code,
-    error: message,
-    reusedConnection: false,
-  };
+  const hop = emptyResponse(url, method, performance.now());
+  hop.errorCode = code;
+  hop.error = message;
+  return hop;
 }

@@ -26,7 +26,8 @@ interface Hop {
   stripBodyHeaders: boolean;
 }
 
-function emptyResponse(url: string, method: string, startedAtMs: number): HttpResponse {
+/** A response with no status, no body and zero timings, to be filled in (or failed) by the caller. */
+export function emptyResponse(url: string, method: string, startedAtMs: number): HttpResponse {
   return {
     url,
     method,
