@@ -378,3 +378,31 @@ export async function late() { await http.get(__ENV.TARGET + '/sc/late'); }
   assert.equal(summary.scenarios['early']?.executor, 'constant-vus');
   assert.equal(counterOf(summary, 'http_reqs'), got.length);
 });
+
+test('--rate with --max-vus below 10 (no --vus) runs with that VU cap', async () => {
+  const summaryPath = tmp.path('maxvus.json');
+  const r = await runCli(
+    [
+      'run',
+      '--url',
+      `${target.url}/maxvus`,
+      '--rate',
+      '20',
+      '--duration',
+      '1s',
+      '--max-vus',
+      '2',
+      '--workers',
+      '1',
+      '--quiet',
+      '--summary-json',
+      summaryPath,
+    ],
+    { cwd: tmp.dir },
+  );
+  assert.equal(r.code, 0, describeResult(r));
+  const s = readSummary(summaryPath);
+  const vusMax = s.metrics['vus_max'];
+  assert.ok(vusMax?.type === 'gauge');
+  assert.ok(vusMax.values.max <= 2, `vus_max ${vusMax.values.max} exceeds --max-vus 2`);
+});

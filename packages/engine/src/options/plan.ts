@@ -57,7 +57,8 @@ function applyOverrides(merged: Record<string, unknown>, o: OptionOverrides): vo
     if (o.durationMs === undefined) {
       throw new EngineError('INVALID_OPTIONS', '--rate needs --duration');
     }
-    const pre = o.vus ?? Math.min(Math.max(Math.ceil(o.ratePerSec / 10), 10), 1000);
+    const defaultPre = Math.min(Math.max(Math.ceil(o.ratePerSec / 10), 10), 1000);
+    const pre = o.vus ?? Math.min(defaultPre, o.maxVus ?? defaultPre);
     const max = o.maxVus ?? Math.max(pre, Math.min(Math.ceil(o.ratePerSec * 10), 10_000));
     delete merged['vus'];
     delete merged['duration'];
