@@ -111,6 +111,8 @@ export const optionsSchema = z.strictObject({
   userAgent: z.string().default('Stampede/0.1.0'),
   discardResponseBodies: z.boolean().default(false),
   noConnectionReuse: z.boolean().default(false),
+  /** Keep each VU's cookies from one iteration to the next (k6 clears them by default). */
+  noCookiesReset: z.boolean().default(false),
   setupTimeout: durationMs.default(60_000),
   teardownTimeout: durationMs.default(60_000),
   tags: tags.default({}),

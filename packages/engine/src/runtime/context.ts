@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CookieJar } from 'tough-cookie';
 import type { HttpAgent } from '../transport/http/index.ts';
 
 /** State of one virtual user inside a load worker: its connections and cookies live as long as it does. */
@@ -8,6 +9,8 @@ export interface VuState {
   /** Iterations this VU has started, over all scenarios. */
   iterations: number;
   agent: HttpAgent;
+  /** The VU's cookies; cleared before each iteration unless options.noCookiesReset. */
+  cookieJar: CookieJar;
 }
 
 /** What the running code of one iteration can see: who runs it, where in the groups it is, and its lag. */
@@ -27,6 +30,8 @@ export interface IterationContext {
   /** True when http_req_duration must include `startLagMs` (coordinated-omission correction). */
   correctLag: boolean;
   signal: AbortSignal;
+  /** Environment for this iteration: the test's, overlaid with the scenario's `env`. */
+  env: Readonly<Record<string, string>>;
 }
 
 /** Carries the iteration context through the async calls of a script. */

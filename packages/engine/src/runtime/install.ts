@@ -53,7 +53,21 @@ export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
   const group = createGroup(registry);
   const data = createDataApi(deps.baseDir);
   const metrics = createMetricClasses(registry);
-  const env = Object.freeze({ ...deps.env });
+  const testEnv = Object.freeze({ ...deps.env });
+  // Reads see the running scenario's env (scenario `env` option) over the test's.
+  const env = new Proxy(testEnv, {
+    get: (target, key) => {
+      const scoped = currentIteration()?.env ?? target;
+      return typeof key === 'string' ? scoped[key] : undefined;
+    },
+    has: (target, key) => typeof key === 'string' && key in (currentIteration()?.env ?? target),
+    ownKeys: () => Reflect.ownKeys(currentIteration()?.env ?? testEnv),
+    getOwnPropertyDescriptor: (target, key) => {
+      const scoped = currentIteration()?.env ?? target;
+      if (typeof key !== 'string' || !(key in scoped)) return undefined;
+      return { value: scoped[key], enumerable: true, configurable: true, writable: false };
+    },
+  });
   const vu = Object.freeze({
     get id() {
       return currentIteration()?.vu.id ?? 0;

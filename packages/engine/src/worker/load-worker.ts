@@ -94,6 +94,8 @@ async function prepare(msg: WorkerInit): Promise<void> {
       setupData,
       userAgent: msg.plan.options.userAgent,
       keepAlive: !msg.plan.options.noConnectionReuse,
+      keepCookies: msg.plan.options.noCookiesReset,
+      env: msg.env,
       onVus(active, allocated) {
         vuCounts.set(name, { active, allocated });
         publishVus();

@@ -26,6 +26,10 @@ export interface VuHostDeps {
   setupData: unknown;
   userAgent: string;
   keepAlive: boolean;
+  /** options.noCookiesReset: keep cookies between iterations. */
+  keepCookies: boolean;
+  /** The test's environment (process env plus --env); the scenario's env goes over it. */
+  env: Readonly<Record<string, string>>;
   /** Called when the VU counts of this scenario change. */
   onVus(active: number, allocated: number): void;
 }
@@ -38,18 +42,20 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     ...scenario.tags,
   });
   const sampleTags = { ...tags, scenario: scenarioName };
+  const env: Readonly<Record<string, string>> = Object.freeze({ ...deps.env, ...scenario.env });
   const arrival =
     scenario.executor === 'constant-arrival-rate' || scenario.executor === 'ramping-arrival-rate';
 
   function vuFor(id: number): VuState {
     let vu = deps.vus.get(id);
     if (!vu) {
+      const cookieJar = new CookieJar();
       const agent = new HttpAgent({
         keepAlive: deps.keepAlive,
-        cookieJar: new CookieJar(),
+        cookieJar,
         userAgent: deps.userAgent,
       });
-      vu = { id, iterations: 0, agent };
+      vu = { id, iterations: 0, agent, cookieJar };
       deps.vus.set(id, vu);
     }
     return vu;
@@ -72,7 +78,9 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
         startLagMs: lagMs,
         correctLag: arrival,
         signal: start.signal,
+        env,
       };
+      if (!deps.keepCookies) vu.cookieJar.removeAllCookiesSync();
       if (arrival) registry.add('send_lag', sampleTags, lagMs);
       try {
         await iterationStorage.run(ctx, () => deps.fn(deps.setupData));
