@@ -12,6 +12,8 @@ export interface ScriptModule {
 
 /** Imports a test bundle; an exception in its init code becomes a SCRIPT_INIT error with the script location. */
 export async function importBundle(bundlePath: string, entryPath: string): Promise<ScriptModule> {
+  // Stack traces of script errors then point at the script, through the bundle's inline source map.
+  process.setSourceMapsEnabled(true);
   try {
     return (await import(pathToFileURL(bundlePath).href)) as ScriptModule;
   } catch (error) {
