@@ -6,7 +6,10 @@ import tseslint from 'typescript-eslint';
 const allowed = {
   protocol: [],
   engine: ['protocol'],
-  cli: ['protocol', 'engine'],
+  store: ['protocol'],
+  agent: ['protocol', 'engine'],
+  controller: ['protocol', 'store', 'engine'],
+  cli: ['protocol', 'engine', 'store', 'agent', 'controller'],
 };
 const all = Object.keys(allowed);
 
