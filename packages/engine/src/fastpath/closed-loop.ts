@@ -62,11 +62,11 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<FastLoo
     finish();
   };
   const owner: FastConnectionOwner = {
-    onRequestDone(conn, _tpl, failed, errored) {
+    onRequestDone(conn, tpl, failed, errored) {
       counts.requests++;
       if (errored) counts.errors++;
       else if (failed) counts.httpErrors++;
-      if (conn.cursor === 0 && _tpl === setup.templateCount - 1) counts.iterations++;
+      if (tpl === setup.templateCount - 1) counts.iterations++;
       fill(conn);
       if ((stopping || budget <= 0) && conn.inflight === 0) checkDone();
     },

@@ -3,7 +3,7 @@
 import type { WorkerHealth } from '@stampede/protocol';
 
 /** CPU utilisation (1 = one core) at or above which a worker counts as busy in an interval. */
-export const SATURATION_CPU_UTILIZATION = 0.95;
+export const SATURATION_CPU_UTILIZATION = 0.9;
 /** Share of a worker's intervals that must be busy (CPU ≥ SATURATION_CPU_UTILIZATION) to call it saturated. */
 export const SATURATION_CPU_INTERVAL_FRACTION = 0.5;
 /** Event-loop delay p99 (ms) of a worker in any interval at or above which the generator is saturated. */

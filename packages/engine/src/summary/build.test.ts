@@ -188,7 +188,7 @@ test('saturation rule: CPU in half the intervals, event-loop delay, send lag', (
   const a = runWith(busy, 1).generator;
   assert.equal(a.saturated, true);
   assert.deepEqual(a.reasons, [
-    'CPU of load worker w0 was at or above 95% in 50% or more of the intervals',
+    'CPU of load worker w0 was at or above 90% in 50% or more of the intervals',
   ]);
   assert.equal(a.workers, 2);
   assert.equal(a.cpuUtilizationMax, 0.96);
