@@ -284,7 +284,13 @@ export class FastConnection {
       this.#head = (slot + 1) % this.capacity;
       this.inflight--;
       if (written) this.#written--;
-      this.#finishRequest(this.#tpl[slot]!, 0, wasConnecting && code === 'ECONNRESET' ? 'ECONNREFUSED' : code, this.#iterStart[slot]!, now);
+      this.#finishRequest(
+        this.#tpl[slot]!,
+        0,
+        wasConnecting && code === 'ECONNRESET' ? 'ECONNREFUSED' : code,
+        this.#iterStart[slot]!,
+        now,
+      );
     }
     s.owner.onClosed(this, true);
   }
