@@ -43,7 +43,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<FastLoo
   };
   const open = (conn: FastConnection): void => {
     reconnects.delete(conn);
-    if (stopping && conn.inflight === 0 && conn.cursor === 0) return checkDone();
+    if ((stopping || budget <= 0) && conn.inflight === 0 && conn.cursor === 0) return checkDone();
     counts.connects++;
     conn.connect();
     fill(conn);
@@ -74,7 +74,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<FastLoo
       fill(conn);
     },
     onClosed(conn, failed) {
-      if (stopping && conn.inflight === 0 && conn.cursor === 0) return checkDone();
+      if ((stopping || budget <= 0) && conn.inflight === 0 && conn.cursor === 0) return checkDone();
       const delay = failed ? backoffMs(conn.failures) : 0;
       reconnects.set(
         conn,
