@@ -3,3 +3,4 @@ export * from './options.ts';
 export * from './snapshot.ts';
 export * from './summary.ts';
 export * from './declarative.ts';
+export * from './enrollment.ts';
