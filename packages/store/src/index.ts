@@ -1,1 +1,10 @@
-export {};
+export * from './clock.ts';
+export * from './errors.ts';
+export * from './model.ts';
+export * from './store.ts';
+export { DEFAULT_PROJECT_ID, MIGRATIONS } from './migrations/index.ts';
+export type { Migration, MigrationContext, MigrationStatement } from './migrations/migration.ts';
+export { SqlStore, type StoreOptions } from './sql-store.ts';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+export { PostgresStore, type PostgresStoreOptions } from './postgres-store.ts';
+export { openStore, type OpenStoreOptions } from './open-store.ts';

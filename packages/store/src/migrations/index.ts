@@ -1,0 +1,7 @@
+import { migration001 } from './001_initial.ts';
+import type { Migration } from './migration.ts';
+
+/** Every migration this code knows, in version order. */
+export const MIGRATIONS: readonly Migration[] = [migration001];
+
+export { DEFAULT_PROJECT_ID } from './001_initial.ts';
