@@ -32,7 +32,7 @@ function assertNear(actual: number, expected: number, what: string): void {
   );
 }
 
-test('fixed 50 ms target: p50 and p99 of http_req_duration within [50, 58] ms', async () => {
+test('fixed 50 ms target: p50 within [50, 58] ms and p99 within [50, 60] ms', async () => {
   // Answers exactly 50 ms after the request arrived (a timer alone may fire up to 1 ms early).
   // The target shares 2 cores with the CLI: it records when it really answered, so an outlier
   // caused by its own event loop (not by the tool) does not fail the test.
@@ -70,8 +70,9 @@ test('fixed 50 ms target: p50 and p99 of http_req_duration within [50, 58] ms', 
     const d = trendOf(readSummary(summaryPath), 'http_req_duration');
     assert.ok(d.count > 100, `only ${d.count} requests`);
     assert.ok(d.p50 >= 50 && d.p50 <= 58, `p50 = ${d.p50} ms, expected within [50, 58]`);
-    // p99 must be within [50, 58] unless the target itself answered late (then: its own p99 + 5).
-    const upper = Math.max(58, percentile(served, 99) + 5);
+    // p99 must be within [50, 60] (20% of the delay: the tail on a shared 2-core machine) unless
+    // the target itself answered late (then: its own p99 + 10).
+    const upper = Math.max(60, percentile(served, 99) + 10);
     assert.ok(
       d.p99 >= 50 && d.p99 <= upper,
       `p99 = ${d.p99} ms, expected within [50, ${upper.toFixed(1)}]`,
