@@ -2,6 +2,7 @@
 // (status code, Content-Length, Transfer-Encoding: chunked, Connection) byte by byte, so a split
 // at any byte works and no string or Buffer is made per response. Bodies are skipped, not kept.
 import { HttpError } from '../transport/http/errors.ts';
+import { HEX_VALUE, TOKEN_CHARS } from '../transport/http/byte-tables.ts';
 
 const S_STATUS = 0;
 const S_STATUS_REST = 1;
@@ -45,16 +46,6 @@ const T_CLOSE = 2;
 const T_KEEP_ALIVE = 4;
 const TOKENS = [Buffer.from('chunked'), Buffer.from('close'), Buffer.from('keep-alive')];
 const STATUS_PREFIX = Buffer.from('HTTP/1.');
-
-const TOKEN_CHARS = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-  TOKEN_CHARS[c.charCodeAt(0)] = 1;
-}
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let d = 0; d < 16; d++) {
-  HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
-  HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d;
-}
 
 function fail(message: string): never {
   throw new HttpError('EPARSE', message);

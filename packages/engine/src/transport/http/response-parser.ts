@@ -1,4 +1,5 @@
 import { HttpError } from './errors.ts';
+import { HEX_VALUE, TOKEN_CHARS } from './byte-tables.ts';
 
 /** Largest accepted response head (status line and headers), and trailer section, in bytes. */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -29,16 +30,6 @@ const HT = 0x09;
 
 // Past 2^48 a chunk size is certainly hostile, and staying below 2^53 keeps the arithmetic exact.
 const MAX_CHUNK_SIZE = 2 ** 48;
-
-const TOKEN_CHARS = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-  TOKEN_CHARS[c.charCodeAt(0)] = 1;
-}
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let d = 0; d < 16; d++) {
-  HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
-  HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d;
-}
 
 function parseError(message: string): HttpError {
   return new HttpError('EPARSE', message);
