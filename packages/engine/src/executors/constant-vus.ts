@@ -1,5 +1,4 @@
 import type { Scenario } from '@stampede/protocol';
-import type { CancelTimer } from '../clock.ts';
 import type { SegmentPlan } from '../segment/segment-plan.ts';
 import type { Vu } from './base-runner.ts';
 import { vuLoopIteration } from './shares.ts';
@@ -14,7 +13,6 @@ type ConstantVus = Extract<Scenario, { executor: 'constant-vus' }>;
  */
 export class ConstantVusRunner extends VuLoopRunner {
   readonly #options: ConstantVus;
-  #endTimer: CancelTimer | undefined;
 
   constructor(scenario: string, options: ConstantVus, plan: SegmentPlan, host: ExecutorHost) {
     super(
@@ -33,17 +31,9 @@ export class ConstantVusRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(
-      () => this.endActive(),
-      this.startMs + this.#options.duration - this.clock.now(),
-    );
+    this.endActiveAfter(this.#options.duration);
     this.allocateAll();
     for (const vu of this.vus) void this.runLoop(vu);
-  }
-
-  protected halt(): void {
-    this.#endTimer?.();
-    this.#endTimer = undefined;
   }
 
   protected nextIteration(vu: Vu): number | undefined {

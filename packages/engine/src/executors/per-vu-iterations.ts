@@ -1,5 +1,4 @@
 import type { Scenario } from '@stampede/protocol';
-import type { CancelTimer } from '../clock.ts';
 import type { SegmentPlan } from '../segment/segment-plan.ts';
 import type { Vu } from './base-runner.ts';
 import { vuLoopIteration } from './shares.ts';
@@ -15,7 +14,6 @@ type PerVuIterations = Extract<Scenario, { executor: 'per-vu-iterations' }>;
  */
 export class PerVuIterationsRunner extends VuLoopRunner {
   readonly #options: PerVuIterations;
-  #endTimer: CancelTimer | undefined;
 
   constructor(scenario: string, options: PerVuIterations, plan: SegmentPlan, host: ExecutorHost) {
     super(
@@ -34,18 +32,10 @@ export class PerVuIterationsRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(
-      () => this.endActive(),
-      this.startMs + this.#options.maxDuration - this.clock.now(),
-    );
+    this.endActiveAfter(this.#options.maxDuration);
     this.allocateAll();
     // When every VU has run its iterations the scenario is over before maxDuration.
     void Promise.all(this.vus.map((vu) => this.runLoop(vu))).then(() => this.endActive());
-  }
-
-  protected halt(): void {
-    this.#endTimer?.();
-    this.#endTimer = undefined;
   }
 
   protected nextIteration(vu: Vu): number | undefined {

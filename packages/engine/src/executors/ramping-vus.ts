@@ -30,7 +30,6 @@ export class RampingVusRunner extends VuLoopRunner {
   #count = 0;
   #catchingUp = false;
   #stepTimer: CancelTimer | undefined;
-  #endTimer: CancelTimer | undefined;
   readonly #rampDownTimers = new Map<Vu, CancelTimer>();
   readonly #active = new Set<Vu>();
 
@@ -58,22 +57,16 @@ export class RampingVusRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(
-      () => {
-        // Apply a step due at the very end first, so the outcome does not depend on timer order.
-        this.#catchUp();
-        this.endActive();
-      },
-      this.startMs + this.#durationMs - this.clock.now(),
-    );
+    // Apply a step due at the very end first, so the outcome does not depend on timer order.
+    this.endActiveAfter(this.#durationMs, () => this.#catchUp());
     this.allocateAll();
     this.#catchUp();
   }
 
-  protected halt(): void {
+  protected override halt(): void {
+    super.halt();
     this.#stepTimer?.();
-    this.#endTimer?.();
-    this.#stepTimer = this.#endTimer = undefined;
+    this.#stepTimer = undefined;
   }
 
   protected override dispose(): void {

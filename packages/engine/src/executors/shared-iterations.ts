@@ -1,5 +1,4 @@
 import type { Scenario } from '@stampede/protocol';
-import type { CancelTimer } from '../clock.ts';
 import type { SegmentPlan } from '../segment/segment-plan.ts';
 import { SharedIterationsShare } from './shares.ts';
 import type { ExecutorHost } from './types.ts';
@@ -16,7 +15,6 @@ export class SharedIterationsRunner extends VuLoopRunner {
   readonly #options: SharedIterations;
   readonly #share: SharedIterationsShare;
   #next = 0;
-  #endTimer: CancelTimer | undefined;
 
   constructor(scenario: string, options: SharedIterations, plan: SegmentPlan, host: ExecutorHost) {
     const share = new SharedIterationsShare(plan, options.vus, options.iterations);
@@ -42,17 +40,9 @@ export class SharedIterationsRunner extends VuLoopRunner {
   }
 
   protected begin(): void {
-    this.#endTimer = this.clock.setTimer(
-      () => this.endActive(),
-      this.startMs + this.#options.maxDuration - this.clock.now(),
-    );
+    this.endActiveAfter(this.#options.maxDuration);
     this.allocateAll();
     void Promise.all(this.vus.map((vu) => this.runLoop(vu))).then(() => this.endActive());
-  }
-
-  protected halt(): void {
-    this.#endTimer?.();
-    this.#endTimer = undefined;
   }
 
   protected nextIteration(): number | undefined {

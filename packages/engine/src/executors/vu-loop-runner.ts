@@ -1,3 +1,4 @@
+import type { CancelTimer } from '../clock.ts';
 import { BaseRunner, newVu, type RunnerSettings, type Vu } from './base-runner.ts';
 import { globalVuId } from './shares.ts';
 import type { SegmentPlan } from '../segment/segment-plan.ts';
@@ -15,6 +16,28 @@ export abstract class VuLoopRunner extends BaseRunner {
     super(settings);
     this.maxVus = segmentVus;
     this.vus = Array.from({ length: segmentVus }, (_, l) => newVu(l, globalVuId(plan, l)));
+  }
+
+  #endTimer: CancelTimer | undefined;
+
+  /**
+   * Ends the active phase `activeMs` after the scenario start (duration or maxDuration);
+   * `beforeEnd` runs first at that instant.
+   */
+  protected endActiveAfter(activeMs: number, beforeEnd?: () => void): void {
+    this.#endTimer = this.clock.setTimer(
+      () => {
+        beforeEnd?.();
+        this.endActive();
+      },
+      this.startMs + activeMs - this.clock.now(),
+    );
+  }
+
+  /** Cancels the end timer; subclasses with timers of their own extend it. */
+  protected halt(): void {
+    this.#endTimer?.();
+    this.#endTimer = undefined;
   }
 
   /** The scenario iteration `vu` should start now, or undefined to end its loop. */
