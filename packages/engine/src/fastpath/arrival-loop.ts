@@ -3,7 +3,7 @@
 // everything due. http_req_duration counts from the intended time (coordinated-omission corrected).
 import type { CancelTimer } from '../clock.ts';
 import type { FastConnection, FastConnectionOwner } from './connection.ts';
-import { backoffMs, emptyCounts, every, setUpLoop } from './shared.ts';
+import { abortConnections, backoffMs, emptyCounts, setUpLoop, sweepTimeouts } from './shared.ts';
 import type { FastLoopCounts, FastLoopOptions } from './types.ts';
 
 /** Intended arrival times in ms from the loop's start, ascending: an iterable, or a function of the arrival index returning undefined at the end. */
@@ -140,20 +140,12 @@ export async function runArrivalLoop(options: ArrivalLoopOptions): Promise<FastL
   const onAbort = (): void => {
     scheduleDone = true;
     timer?.();
-    for (const c of pool) {
-      counts.interrupted += c.inflight;
-      c.destroy(true);
-    }
-    for (const cancel of reconnects.values()) cancel();
-    reconnects.clear();
+    abortConnections(pool, reconnects, counts);
     finish();
   };
   if (signal?.aborted) return counts;
   signal?.addEventListener('abort', onAbort, { once: true });
-  const sweep = every(clock, Math.max(5, Math.min(250, options.timeoutMs / 4)), () => {
-    const now = clock.now();
-    for (const c of pool) c.checkTimeout(now, options.timeoutMs);
-  });
+  const sweep = sweepTimeouts(clock, pool, options.timeoutMs);
   wake();
   await done;
   timer?.();

@@ -2,7 +2,7 @@
 // frees a slot, with up to `pipelining` requests in flight per connection.
 import type { CancelTimer } from '../clock.ts';
 import type { FastConnection, FastConnectionOwner } from './connection.ts';
-import { backoffMs, emptyCounts, every, setUpLoop } from './shared.ts';
+import { abortConnections, backoffMs, emptyCounts, setUpLoop, sweepTimeouts } from './shared.ts';
 import type { FastLoopCounts, FastLoopOptions } from './types.ts';
 
 /** Options of `runClosedLoop`: give `durationMs`, `iterations`, or both (whichever ends first). */
@@ -91,12 +91,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<FastLoo
   const onAbort = (): void => {
     stopping = true;
     budget = 0;
-    for (const c of conns) {
-      counts.interrupted += c.inflight;
-      c.destroy(true);
-    }
-    for (const cancel of reconnects.values()) cancel();
-    reconnects.clear();
+    abortConnections(conns, reconnects, counts);
     finish();
   };
   if (signal?.aborted) return counts;
@@ -108,10 +103,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<FastLoo
           stopping = true;
           checkDone();
         }, options.durationMs);
-  const sweep = every(setup.clock, Math.max(5, Math.min(250, options.timeoutMs / 4)), () => {
-    const now = setup.clock.now();
-    for (const c of conns) c.checkTimeout(now, options.timeoutMs);
-  });
+  const sweep = sweepTimeouts(setup.clock, conns, options.timeoutMs);
 
   for (let k = 0; k < Math.max(1, options.connections); k++) {
     const conn = setup.newConnection(pipelining);

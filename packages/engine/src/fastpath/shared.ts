@@ -77,3 +77,29 @@ export function every(clock: Clock, periodMs: number, fn: () => void): CancelTim
     cancel?.();
   };
 }
+
+/** Checks every connection for timed-out requests, at a period derived from the request timeout. */
+export function sweepTimeouts(
+  clock: Clock,
+  conns: Iterable<FastConnection>,
+  timeoutMs: number,
+): CancelTimer {
+  return every(clock, Math.max(5, Math.min(250, timeoutMs / 4)), () => {
+    const now = clock.now();
+    for (const c of conns) c.checkTimeout(now, timeoutMs);
+  });
+}
+
+/** Destroys every connection at once (abort), counting its requests in flight as interrupted. */
+export function abortConnections(
+  conns: Iterable<FastConnection>,
+  reconnects: Map<unknown, CancelTimer>,
+  counts: FastLoopCounts,
+): void {
+  for (const c of conns) {
+    counts.interrupted += c.inflight;
+    c.destroy(true);
+  }
+  for (const cancel of reconnects.values()) cancel();
+  reconnects.clear();
+}
