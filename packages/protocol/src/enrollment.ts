@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** Version of the enrollment messages; bumped on incompatible changes. */
 export const ENROLL_PROTOCOL_VERSION = 1;
 
-/** Body of `POST /v1/agents/enroll` (no client certificate yet; the join token is the proof). */
+/** Body of `POST /agent/v1/enroll` (no client certificate yet; the join token is the proof). */
 export const EnrollRequestSchema = z.strictObject({
   protocolVersion: z.literal(ENROLL_PROTOCOL_VERSION),
   joinToken: z.string().regex(/^stj_[A-Za-z0-9_-]{43}$/),
@@ -21,7 +21,7 @@ export const EnrollRequestSchema = z.strictObject({
 /** Body of an enrollment request. */
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 
-/** Body of `POST /v1/agents/renew` (over mutual TLS with the current certificate; no token). */
+/** Body of `POST /agent/v1/renew` (over mutual TLS with the current certificate; no token). */
 export const RenewRequestSchema = z.strictObject({
   protocolVersion: z.literal(ENROLL_PROTOCOL_VERSION),
   csrPem: z

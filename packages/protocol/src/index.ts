@@ -4,3 +4,4 @@ export * from './snapshot.ts';
 export * from './summary.ts';
 export * from './declarative.ts';
 export * from './enrollment.ts';
+export * from './agent-protocol.ts';
