@@ -1,6 +1,7 @@
 // The seam between the REST API (routes under src/api) and the controller's moving parts
 // (scheduler, pools, agent hub under src/scheduler, src/pool, src/agents). Routes call these;
 // they never drive a run or a generator themselves.
+import type { RunLive } from '@stampede/protocol';
 import type { Store } from '@stampede/store';
 import type { CertificateAuthority } from './ca/index.ts';
 
@@ -32,6 +33,8 @@ export interface RunControl {
   wake(): void;
   /** Aborts a run now: tells its generators to stop and marks it aborted with the reason. */
   abortRun(runId: string, reason: string, actor: string): Promise<void>;
+  /** Live merged figures of an active or recently ended run, or null when the controller holds none. */
+  live(runId: string): RunLive | null;
 }
 
 /** What the REST API asks of the generator pools. */

@@ -5,3 +5,4 @@ export * from './summary.ts';
 export * from './declarative.ts';
 export * from './enrollment.ts';
 export * from './agent-protocol.ts';
+export * from './run-live.ts';
