@@ -22,3 +22,10 @@ export function exitCodeFor(code: string): number {
       return EXIT.error;
   }
 }
+
+/** Exit code for a failed controller call: bad input (a 4xx other than auth, or a bad flag) is 2, the rest 1. */
+export function exitCodeForApiStatus(status: number, code: string): number {
+  if (code === 'INVALID_INPUT') return EXIT.badInput;
+  if (status === 401 || status === 403) return EXIT.error;
+  return status >= 400 && status < 500 ? EXIT.badInput : EXIT.error;
+}

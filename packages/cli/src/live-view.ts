@@ -1,5 +1,5 @@
 import { formatDurationMs } from '@stampede/protocol';
-import type { LiveStatus, PreparedTest } from '@stampede/engine';
+import { describeExecutionPath, type LiveStatus, type PreparedTest } from '@stampede/engine';
 
 /** How the live view prints: redrawn lines on a TTY, a plain line every few seconds otherwise. */
 export interface LiveViewOptions {
@@ -22,7 +22,7 @@ export class LiveView {
 
   banner(test: PreparedTest): void {
     if (this.#o.quiet) return;
-    const lines = [`stampede: ${test.bundle.entryPath}`];
+    const lines = [`stampede: ${test.bundle.entryPath}`, `  ${describeExecutionPath(test.path)}`];
     for (const [name, s] of Object.entries(test.plan.scenarios))
       lines.push(`  scenario ${name}: ${describeScenario(s)}`);
     process.stderr.write(`${lines.join('\n')}\n\n`);

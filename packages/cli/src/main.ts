@@ -1,7 +1,13 @@
 import { EngineError } from '@stampede/engine';
 import { UsageError } from './cli-error.ts';
+import { agentCommand } from './commands/agent.ts';
+import { generatorsCommand } from './commands/generators.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
-import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { runsCommand } from './commands/runs.ts';
+import { serverCommand } from './commands/server.ts';
+import { tokensCommand } from './commands/tokens.ts';
+import { ApiCallError } from './remote/api-client.ts';
+import { EXIT, exitCodeFor, exitCodeForApiStatus } from './exit-codes.ts';
 import { VERSION } from './version.ts';
 
 const USAGE = `stampede ${VERSION}: load testing
@@ -9,6 +15,12 @@ const USAGE = `stampede ${VERSION}: load testing
 Usage:
   stampede run <test.ts|test.js|test.yaml|test.json> [flags]
   stampede run --url URL [--vus N --duration D | --iterations N | --rate R --duration D] [flags]
+  stampede run <file> --server URL [--generators N]   run it on a controller's generators
+  stampede server [--port N] [--data-dir DIR]  the controller
+  stampede agent --controller URL --join-token T   a load generator
+  stampede runs list|show|abort            runs on a controller
+  stampede generators list|terminate       the controller's load generators
+  stampede tokens create|list|revoke       API and agent join tokens
   stampede version
 
 Run "stampede run --help" for the flags.`;
@@ -18,6 +30,16 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'server':
+      return serverCommand(rest);
+    case 'agent':
+      return agentCommand(rest);
+    case 'runs':
+      return runsCommand(rest);
+    case 'generators':
+      return generatorsCommand(rest);
+    case 'tokens':
+      return tokensCommand(rest);
     case 'version':
     case '--version':
     case '-v':
@@ -39,8 +61,11 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
-    process.stderr.write(`error: ${error.message}\n\n${RUN_USAGE}\n`);
+    process.stderr.write(`error: ${error.message}\n\n${error.usage ?? RUN_USAGE}\n`);
     process.exitCode = EXIT.badInput;
+  } else if (error instanceof ApiCallError) {
+    process.stderr.write(`error: ${error.message}${issuesText(error.details)} [${error.code}]\n`);
+    process.exitCode = exitCodeForApiStatus(error.status, error.code);
   } else if (error instanceof EngineError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = exitCodeFor(error.code);
@@ -49,5 +74,15 @@ try {
     process.exitCode = EXIT.error;
   }
 }
+function issuesText(details: Record<string, unknown>): string {
+  const issues = details['issues'];
+  if (!Array.isArray(issues)) return '';
+  return issues
+    .map(
+      (i: { path?: unknown; message?: unknown }) => `\n  ${String(i.path)}: ${String(i.message)}`,
+    )
+    .join('');
+}
+
 // Sockets or timers left by a script must not keep a finished run alive.
 setTimeout(() => process.exit(), 200).unref();

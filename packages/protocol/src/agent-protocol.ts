@@ -11,7 +11,8 @@
 //   POST /agent/v1/metrics                MetricBatch → MetricAck
 //   GET  /agent/v1/archives/:sha256       the test archive bytes (application/octet-stream)
 import { z } from 'zod';
-import { intervalSnapshotSchema } from './snapshot.ts';
+import { thresholdsSchema } from './options.ts';
+import { intervalSnapshotSchema, metricTypeSchema } from './snapshot.ts';
 
 /** Version of the agent ↔ controller messages; bumped on incompatible changes. */
 export const AGENT_PROTOCOL_VERSION = 1;
@@ -136,6 +137,22 @@ export const agentStateReportSchema = z.strictObject({
   activity: agentActivitySchema,
   /** Set with `ready` by the generator that ran setup(). */
   setupDataJson: z.string().nullable().optional(),
+  /**
+   * Set with `ready` by generator 0: what the controller needs of the resolved plan, since it runs
+   * no user code (thresholds are evaluated live on the merged stream, the summary lists scenarios).
+   */
+  plan: z
+    .strictObject({
+      /** The resolved `options.thresholds` (after CLI overrides). */
+      thresholds: thresholdsSchema,
+      /** The type of every metric a threshold names, built-in or defined by the script. */
+      metricTypes: z.record(z.string(), metricTypeSchema),
+      /** Executor of every scenario of the plan, by scenario name. */
+      scenarios: z.record(z.string(), z.strictObject({ executor: z.string() })),
+      /** Longest time the plan can run, start to last graceful stop, ms (bounds the running state). */
+      maxDurationMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
   /** Set with `finished`/`failed`: the last seq of every snapshot source, so the controller knows when it has all. */
   lastSeqs: z.record(z.string(), z.number().int().min(-1)).optional(),
   /** Iterations completed and dropped per scenario, set with `finished`. */

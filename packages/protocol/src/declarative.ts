@@ -23,6 +23,15 @@ export const declarativeRequestSchema = z.strictObject({
 export const declarativeTestSchema = z.strictObject({
   /** Script options, as a script would export them (validated later by the options schema). */
   options: z.record(z.string(), z.unknown()).default({}),
+  /** Requests in flight per connection (HTTP/1.1 pipelining) on the fast path. */
+  pipelining: z
+    .number()
+    .int('pipelining must be an integer')
+    .min(1, 'pipelining must be >= 1')
+    .max(1024, 'pipelining must be <= 1024')
+    .default(1),
+  /** false runs the test on the scripted path even when the fast path could run it. */
+  fastPath: z.boolean().default(true),
   requests: z.array(declarativeRequestSchema).min(1, 'requests needs at least one request'),
 });
 

@@ -6,3 +6,5 @@ export * from './declarative.ts';
 export * from './enrollment.ts';
 export * from './agent-protocol.ts';
 export * from './run-live.ts';
+export * from './statuses.ts';
+export * from './api.ts';

@@ -60,6 +60,8 @@ export const summaryCheckSchema = z.strictObject({
 /** Health of the load generator over the whole run. */
 export const generatorSummarySchema = z.strictObject({
   workers: z.number(),
+  /** Which path sent the requests: `fast` (request templates on raw sockets) or `scripted`. */
+  path: z.enum(['fast', 'scripted']).optional(),
   /** Highest per-interval event-loop delay p99 of any load worker, ms. */
   eventLoopDelayP99Ms: z.number(),
   /** Mean CPU utilisation of the load workers (1 = one core busy per worker). */

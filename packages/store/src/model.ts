@@ -1,77 +1,23 @@
-// Row types of the store and the status vocabularies they use. The status lists are candidates
-// for @stampede/protocol (the REST API and the web UI speak them too).
+// Row types of the store. The status vocabularies they use live in @stampede/protocol (the REST
+// API, the CLI and the web UI speak them too) and are re-exported here so store users need one import.
+import type { GeneratorStatus, JobStatus, LogLevel, RunStatus } from '@stampede/protocol';
 
-/** Every run status, in life-cycle order; the last four are terminal. */
-export const RUN_STATUSES = [
-  'queued',
-  'provisioning',
-  'preparing',
-  'ready',
-  'running',
-  'collecting',
-  'analysing',
-  'passed',
-  'failed',
-  'aborted',
-  'errored',
-] as const;
-
-/** A run's status (ARCHITECTURE.md, "Run life cycle"). */
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-/** Statuses a run never leaves. */
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = [
-  'passed',
-  'failed',
-  'aborted',
-  'errored',
-];
-
-/** Whether `s` is a run status. */
-export function isRunStatus(s: unknown): s is RunStatus {
-  return typeof s === 'string' && (RUN_STATUSES as readonly string[]).includes(s);
-}
-
-/** Whether a run in status `s` can no longer change. */
-export function isTerminalRunStatus(s: RunStatus): boolean {
-  return TERMINAL_RUN_STATUSES.includes(s);
-}
-
-/** The transition rule: forward in life-cycle order (steps may be skipped), never out of a terminal status. */
-export function canTransitionRun(from: RunStatus, to: RunStatus): boolean {
-  return !isTerminalRunStatus(from) && RUN_STATUSES.indexOf(to) > RUN_STATUSES.indexOf(from);
-}
-
-/** Every generator status. */
-export const GENERATOR_STATUSES = [
-  'idle',
-  'assigned',
-  'suspect',
-  'lost',
-  'terminating',
-  'terminated',
-] as const;
-
-/** A generator's status. */
-export type GeneratorStatus = (typeof GENERATOR_STATUSES)[number];
-
-/** Generator kinds known today (cloud and Kubernetes kinds come later; the column is free text). */
-export const GENERATOR_KINDS = ['local', 'static'] as const;
-
-/** How a generator came to be. */
-export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
-
-/** Every job status. */
-export const JOB_STATUSES = ['queued', 'leased', 'done', 'failed'] as const;
-
-/** A queued job's status. */
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-/** Levels of a run log line. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
-/** A run log line's level. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export {
+  GENERATOR_KINDS,
+  GENERATOR_STATUSES,
+  JOB_STATUSES,
+  LOG_LEVELS,
+  RUN_STATUSES,
+  TERMINAL_RUN_STATUSES,
+  canTransitionRun,
+  isRunStatus,
+  isTerminalRunStatus,
+  type GeneratorKind,
+  type GeneratorStatus,
+  type JobStatus,
+  type LogLevel,
+  type RunStatus,
+} from '@stampede/protocol';
 
 /** A project: the unit that owns runs, baselines and allow-lists. */
 export interface Project {

@@ -22,6 +22,8 @@ import {
   stagesFlag,
 } from '../flags.ts';
 import { LiveView } from '../live-view.ts';
+import { clientFromFlags } from '../remote/common-flags.ts';
+import { runRemote } from '../remote/remote-run.ts';
 
 /** Help text of `stampede run`. */
 export const RUN_USAGE = `Usage: stampede run <file> [flags]     file: .ts .js .mjs (script) or .yaml .yml .json (request list)
@@ -36,12 +38,19 @@ Load shape (override the script's options):
   --max-vus N             VU cap for --rate (default: 10x the rate, at most 10000)
 Quick mode:
   --url URL  --method M  --header "Name: value" (repeatable)  --body TEXT
+Fast path (--url and request lists run on raw sockets unless they need the script client):
+  --pipelining N          requests in flight per connection (default 1)
+  --no-fast-path          run on the scripted path instead
 Execution:
   --workers N             load worker threads (default: CPU cores)
   --execution-segment a:b run only this share of the plan, e.g. 0:1/2
   --execution-segment-sequence 0,1/2,1   the whole partition the segment belongs to
   --env K=V               environment variable for the script (repeatable)
   --insecure-skip-tls-verify
+Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
+  --server URL            controller URL (or STAMPEDE_SERVER); only --env variables travel
+  --generators N          generators sharing the load (default 1)
+  --token T  --ca-file FILE
 Output:
   --summary-json FILE     write the end-of-test summary (docs/summary-json.md)
   --out json=FILE         write one NDJSON line per interval snapshot
@@ -68,6 +77,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         method: { type: 'string' },
         header: { type: 'string', multiple: true },
         body: { type: 'string' },
+        pipelining: { type: 'string' },
+        'no-fast-path': { type: 'boolean' },
         workers: { type: 'string' },
         'execution-segment': { type: 'string' },
         'execution-segment-sequence': { type: 'string' },
@@ -77,6 +88,10 @@ export async function runCommand(argv: string[]): Promise<number> {
         out: { type: 'string', multiple: true, short: 'o' },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
+        server: { type: 'string' },
+        generators: { type: 'string' },
+        token: { type: 'string' },
+        'ca-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -121,6 +136,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (maxVus !== undefined) overrides.maxVus = maxVus;
   if (f['insecure-skip-tls-verify']) overrides.insecureSkipTLSVerify = true;
+  const pipelining = intFlag('pipelining', f.pipelining, 1);
+  if (pipelining !== undefined && pipelining > 1024)
+    throw new UsageError(`--pipelining: expected an integer <= 1024, got "${f.pipelining}"`);
+  if (pipelining !== undefined && file !== undefined && !DECLARATIVE_FILE.test(file))
+    throw new UsageError(
+      '--pipelining: only --url and request lists (.yaml/.json) use the fast path',
+    );
   const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
   const out = outFlags(f.out);
   checkSegmentFlags(f['execution-segment'], f['execution-segment-sequence']);
@@ -134,6 +156,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       baseDir: process.cwd(),
       declarative: {
         options: {},
+        pipelining: 1,
+        fastPath: true,
         requests: [
           {
             method: (f.method ?? 'GET').toUpperCase(),
@@ -146,7 +170,44 @@ export async function runCommand(argv: string[]): Promise<number> {
     };
   }
 
-  const test = await prepareTest({ source, overrides, env });
+  if (f.server !== undefined || f.generators !== undefined) {
+    if (f.server === undefined && !process.env['STAMPEDE_SERVER'])
+      throw new UsageError('--generators needs --server URL (or STAMPEDE_SERVER)');
+    const generators = intFlag('generators', f.generators, 1) ?? 1;
+    for (const local of [
+      'workers',
+      'execution-segment',
+      'execution-segment-sequence',
+      'out',
+    ] as const) {
+      if (f[local] !== undefined)
+        throw new UsageError(`--${local} applies to local runs only, not with --server`);
+    }
+    const client = clientFromFlags({ server: f.server, token: f.token, 'ca-file': f['ca-file'] });
+    try {
+      return await runRemote({
+        client,
+        source: 'declarative' in source ? { declarative: source.declarative } : source,
+        overrides,
+        env: keyValueFlags('env', f.env),
+        generators,
+        summaryJsonPath: f['summary-json'],
+        quiet: f.quiet === true,
+        color: !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'],
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
+    } finally {
+      await client.close();
+    }
+  }
+
+  const test = await prepareTest({
+    source,
+    overrides,
+    env,
+    ...(pipelining !== undefined ? { pipelining } : {}),
+    ...(f['no-fast-path'] ? { fastPath: false } : {}),
+  });
   const color = !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const view = new LiveView({
     tty: process.stderr.isTTY === true && !f.quiet,
@@ -197,6 +258,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;
 }
+
+const DECLARATIVE_FILE = /\.(ya?ml|json)$/i;
 
 function checkSegmentFlags(segment: string | undefined, sequence: string | undefined): void {
   try {

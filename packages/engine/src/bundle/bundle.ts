@@ -3,10 +3,11 @@ import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DeclarativeTest } from '@stampede/protocol';
 import * as esbuild from 'esbuild';
 import { EngineError } from '../errors.ts';
 import { API_MODULES, apiShimSource } from './api-modules.ts';
-import { compileDeclarative } from './declarative.ts';
+import { declarativeToScript, parseDeclarative } from './declarative.ts';
 
 /** A test bundled into one content-addressed ES module: the unit shipped to load workers and generators. */
 export interface TestBundle {
@@ -20,6 +21,8 @@ export interface TestBundle {
   entryPath: string;
   /** Folder that relative data paths (`open('./users.csv')`) resolve against. */
   baseDir: string;
+  /** The parsed request list, when the test is declarative (it may then run on the fast path). */
+  declarative?: DeclarativeTest;
 }
 
 const SCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs']);
@@ -43,7 +46,9 @@ export async function bundleTest(entry: string): Promise<TestBundle> {
     });
   }
   if (DECLARATIVE_EXTENSIONS.has(ext)) {
-    return bundleSource(compileDeclarative(source, entryPath), entryPath, 'js');
+    const declarative = parseDeclarative(source, entryPath);
+    const bundle = await bundleSource(declarativeToScript(declarative), entryPath, 'js');
+    return { ...bundle, declarative };
   }
   if (!SCRIPT_EXTENSIONS.has(ext)) {
     throw new EngineError(

@@ -1,6 +1,11 @@
-import { declarativeTestSchema, type DeclarativeTest } from '@stampede/protocol';
+import {
+  declarativeTestSchema,
+  type DeclarativeRequest,
+  type DeclarativeTest,
+} from '@stampede/protocol';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { EngineError } from '../errors.ts';
+import type { FastRequestTemplate } from '../fastpath/types.ts';
 import { formatZodIssues } from '../options/zod-issues.ts';
 
 /** Parses and validates a declarative test file's text (YAML or JSON); errors name the field and line. */
@@ -38,24 +43,46 @@ export function compileDeclarative(text: string, fileName: string): string {
   return declarativeToScript(parseDeclarative(text, fileName));
 }
 
+/** One declarative request with its body encoded and its headers final: what both paths send. */
+interface NormalizedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  name: string | undefined;
+  expectStatus: number | undefined;
+}
+
+function normalizeRequest(r: DeclarativeRequest): NormalizedRequest {
+  const headers: Record<string, string> = { ...r.headers };
+  let body: string | null = r.body ?? null;
+  if (r.json !== undefined) {
+    body = JSON.stringify(r.json);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['Content-Type'] = 'application/json';
+    }
+  }
+  return {
+    method: r.method,
+    url: r.url,
+    headers,
+    body,
+    name: r.name,
+    expectStatus: r.expectStatus,
+  };
+}
+
 /** Generates the script module source that runs a declarative test's requests in order each iteration. */
 export function declarativeToScript(test: DeclarativeTest): string {
-  const requests = test.requests.map((r) => {
-    const headers: Record<string, string> = { ...r.headers };
-    let body: string | null = r.body ?? null;
-    if (r.json !== undefined) {
-      body = JSON.stringify(r.json);
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-        headers['Content-Type'] = 'application/json';
-      }
-    }
+  const requests = test.requests.map((raw) => {
+    const r = normalizeRequest(raw);
     const tags: Record<string, string> = r.name ? { name: r.name } : {};
     const label = r.name ?? r.url;
     return {
       method: r.method,
       url: r.url,
-      body,
-      params: { headers, tags },
+      body: r.body,
+      params: { headers: r.headers, tags },
       check:
         r.expectStatus === undefined
           ? null
@@ -74,4 +101,20 @@ export function declarativeToScript(test: DeclarativeTest): string {
     '}',
     '',
   ].join('\n');
+}
+
+/** The fast-path request templates of a declarative test: the same requests the script sends. */
+export function declarativeToTemplates(test: DeclarativeTest): FastRequestTemplate[] {
+  return test.requests.map((raw) => {
+    const r = normalizeRequest(raw);
+    return {
+      method: r.method,
+      url: r.url,
+      headers: r.headers,
+      body: r.body,
+      // An empty name tags by URL in the script (`r.name ?` above), so it does here too.
+      ...(r.name ? { name: r.name } : {}),
+      ...(r.expectStatus !== undefined ? { expectStatus: r.expectStatus } : {}),
+    };
+  });
 }

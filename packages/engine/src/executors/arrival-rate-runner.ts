@@ -96,14 +96,17 @@ export abstract class ArrivalRateRunner extends BaseRunner {
     }
   }
 
+  // One bound function for every iteration's end: puts the VU back on the free list.
+  readonly #release = (vu: Vu): void => {
+    if (this.phase === 'done') return;
+    this.activeVus--;
+    this.vusChanged();
+    this.#free.push(vu);
+  };
+
   #start(vu: Vu, k: number, intendedStartMs: number): void {
     this.activeVus++;
     this.vusChanged();
-    void this.launch(vu, k, intendedStartMs).then(() => {
-      if (this.phase === 'done') return;
-      this.activeVus--;
-      this.vusChanged();
-      this.#free.push(vu);
-    });
+    this.launchThen(vu, k, intendedStartMs, this.#release);
   }
 }

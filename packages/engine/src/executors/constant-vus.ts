@@ -33,7 +33,7 @@ export class ConstantVusRunner extends VuLoopRunner {
   protected begin(): void {
     this.endActiveAfter(this.#options.duration);
     this.allocateAll();
-    for (const vu of this.vus) void this.runLoop(vu);
+    for (const vu of this.vus) this.runLoop(vu);
   }
 
   protected nextIteration(vu: Vu): number | undefined {

@@ -9,6 +9,7 @@ import { SharedIterationsRunner } from './shared-iterations.ts';
 import type { ExecutorHost, ExecutorRunner } from './types.ts';
 
 export type { ExecutorHost, ExecutorProgress, ExecutorRunner, IterationStart } from './types.ts';
+export type { IterationSignal } from './iteration-signal.ts';
 export { ArrivalCursor, ArrivalSchedule } from './arrival-schedule.ts';
 export {
   rampingVusMax,

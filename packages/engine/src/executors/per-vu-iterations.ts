@@ -35,7 +35,7 @@ export class PerVuIterationsRunner extends VuLoopRunner {
     this.endActiveAfter(this.#options.maxDuration);
     this.allocateAll();
     // When every VU has run its iterations the scenario is over before maxDuration.
-    void Promise.all(this.vus.map((vu) => this.runLoop(vu))).then(() => this.endActive());
+    void this.runAllLoops().then(() => this.endActive());
   }
 
   protected nextIteration(vu: Vu): number | undefined {

@@ -118,7 +118,7 @@ export class RampingVusRunner extends VuLoopRunner {
         this.startMs + next.atMs - now,
       );
     this.#catchingUp = false;
-    for (const vu of added) if (this.#active.has(vu)) void this.runLoop(vu);
+    for (const vu of added) if (this.#active.has(vu)) this.runLoop(vu);
   }
 
   #apply(count: number, atMs: number, added: Set<Vu>): void {

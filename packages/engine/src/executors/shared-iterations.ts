@@ -42,7 +42,7 @@ export class SharedIterationsRunner extends VuLoopRunner {
   protected begin(): void {
     this.endActiveAfter(this.#options.maxDuration);
     this.allocateAll();
-    void Promise.all(this.vus.map((vu) => this.runLoop(vu))).then(() => this.endActive());
+    void this.runAllLoops().then(() => this.endActive());
   }
 
   protected nextIteration(): number | undefined {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { IterationSignal } from './iteration-signal.ts';
 
 /** What the executor tells the host when it starts one iteration. */
 export interface IterationStart {
@@ -12,7 +13,7 @@ export interface IterationStart {
   /** clock.now() value at which this iteration was due (arrival-rate only), else null. */
   intendedStartMs: number | null;
   /** Aborted when the iteration must be interrupted (gracefulStop / gracefulRampDown expired, hard stop). */
-  signal: AbortSignal;
+  readonly signal: IterationSignal;
 }
 
 /** What an executor needs from the worker that hosts it. */

@@ -1,10 +1,178 @@
 // Open model: each arrival starts an iteration at its intended time on a free connection (opening
-// one up to `maxConnections`), or is dropped. One timer wakes for the next arrival and dispatches
-// everything due. http_req_duration counts from the intended time (coordinated-omission corrected).
+// one up to `maxConnections`), or is dropped. http_req_duration counts from the intended time
+// (coordinated-omission corrected). The ArrivalLoop only dispatches; who wakes it for the due
+// arrivals is the caller's business (runArrivalLoop here, the arrival-rate executor adapter).
+import { systemClock } from '../clock.ts';
 import type { CancelTimer } from '../clock.ts';
 import type { FastConnection, FastConnectionOwner } from './connection.ts';
-import { abortConnections, backoffMs, emptyCounts, setUpLoop, sweepTimeouts } from './shared.ts';
+import {
+  abortConnections,
+  backoffMs,
+  buildLoop,
+  emptyCounts,
+  resolveTemplates,
+  sweepTimeouts,
+} from './shared.ts';
+import type { LoopContext, LoopSetup, ResolvedTemplates } from './shared.ts';
 import type { FastLoopCounts, FastLoopOptions } from './types.ts';
+
+/** Limits and callbacks of an ArrivalLoop. */
+export interface ArrivalLoopConfig {
+  /** Connections (VUs) the loop may open. */
+  maxConnections: number;
+  /** Requests in flight per connection; with more than 1 a connection takes a new arrival while earlier ones are in flight. */
+  pipelining: number;
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+  /** An iteration completed and none is pending. */
+  onQuiet(): void;
+  /** The number of busy connections may have changed. */
+  onBusyChange?(): void;
+}
+
+/** Starts iterations at their arrival on free connections; see ArrivalLoopConfig. */
+export class ArrivalLoop {
+  /** Requests, iterations and drops so far. */
+  readonly counts: FastLoopCounts = emptyCounts();
+  /** Iterations started. */
+  started = 0;
+  /** Iterations cut short by `abort`. */
+  interruptedIterations = 0;
+  /** Connections with an iteration in flight. */
+  busy = 0;
+  /** Most connections open at once. */
+  peakConnections = 0;
+  readonly #setup: LoopSetup;
+  readonly #cfg: ArrivalLoopConfig;
+  readonly #pool = new Set<FastConnection>();
+  // Connections that can take an arrival, most recently freed on top (a small, warm working set).
+  // Entries are checked when taken: a connection that closed meanwhile is skipped.
+  readonly #available: FastConnection[] = [];
+  readonly #reconnects = new Map<FastConnection, CancelTimer>();
+  readonly #cancelSweep: CancelTimer;
+  #aborted = false;
+
+  constructor(resolved: ResolvedTemplates, context: LoopContext, config: ArrivalLoopConfig) {
+    this.#cfg = { ...config, pipelining: Math.max(1, Math.floor(config.pipelining)) };
+    this.#setup = buildLoop(resolved, context, this.#owner());
+    this.#cancelSweep = sweepTimeouts(context.clock, this.#pool, config.timeoutMs);
+  }
+
+  /** Iterations started and neither completed nor interrupted. */
+  get pending(): number {
+    return this.started - this.counts.iterations - this.interruptedIterations;
+  }
+
+  /** Starts the iteration due at clock time `intendedMs` now (`nowMs`); false when it was dropped. */
+  dispatch(intendedMs: number, nowMs: number): boolean {
+    let conn = this.#available.pop();
+    while (conn !== undefined) {
+      conn.queued = false;
+      if (conn.canSend && conn.cursor === 0) break;
+      conn = this.#available.pop();
+    }
+    if (conn === undefined) {
+      if (this.#pool.size >= this.#cfg.maxConnections) {
+        this.counts.dropped++;
+        this.#setup.recorder.dropped(1);
+        return false;
+      }
+      conn = this.#setup.newConnection(this.#cfg.pipelining);
+      conn.slot = this.#pool.size;
+      this.#pool.add(conn);
+      if (this.#pool.size > this.peakConnections) this.peakConnections = this.#pool.size;
+      this.#open(conn);
+    }
+    conn.iterStartMs = nowMs;
+    conn.lagMs = Math.max(0, nowMs - intendedMs);
+    this.#setup.recorder.sendLag(conn.lagMs);
+    this.started++;
+    conn.started++;
+    if (conn.started - conn.completed === 1) this.#busyDelta(1);
+    this.#sendNext(conn);
+    this.#carryOn(conn);
+    return true;
+  }
+
+  /** Stops at once; with `recordCode` the requests in flight are recorded as failed with it. */
+  abort(recordCode: string | null): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.interruptedIterations += this.pending;
+    abortConnections(this.#pool, this.#reconnects, this.counts, recordCode);
+    if (this.busy !== 0) this.#busyDelta(-this.busy);
+  }
+
+  /** Closes every connection and stops the timeout sweep; nothing is recorded any more. */
+  dispose(): void {
+    this.#aborted = true;
+    this.#cancelSweep();
+    for (const cancel of this.#reconnects.values()) cancel();
+    this.#reconnects.clear();
+    for (const c of this.#pool) c.destroy(true);
+  }
+
+  #sendNext(conn: FastConnection): void {
+    conn.send(conn.cursor, conn.iterStartMs, conn.lagMs);
+    conn.cursor = (conn.cursor + 1) % this.#setup.templateCount;
+  }
+
+  /** Sends what the current iteration still may, then offers the connection to the next arrival. */
+  #carryOn(conn: FastConnection): void {
+    while (conn.cursor !== 0 && conn.canSend) this.#sendNext(conn);
+    if (conn.cursor === 0 && conn.canSend && !conn.queued) {
+      conn.queued = true;
+      this.#available.push(conn);
+    }
+  }
+
+  #open(conn: FastConnection): void {
+    this.#reconnects.delete(conn);
+    if (this.#aborted) return;
+    this.counts.connects++;
+    conn.connect();
+  }
+
+  #busyDelta(delta: number): void {
+    this.busy += delta;
+    this.#cfg.onBusyChange?.();
+  }
+
+  #owner(): FastConnectionOwner {
+    return {
+      onRequestDone: (conn, tpl, failed, errored) => {
+        const counts = this.counts;
+        counts.requests++;
+        if (errored) counts.errors++;
+        else if (failed) counts.httpErrors++;
+        const last = tpl === this.#setup.templateCount - 1;
+        if (last) {
+          counts.iterations++;
+          conn.completed++;
+          if (conn.completed === conn.started) this.#busyDelta(-1);
+        }
+        if (this.#aborted) return;
+        // Otherwise the iteration goes on once the connection reopens.
+        this.#carryOn(conn);
+        if (last && this.pending === 0) this.#cfg.onQuiet();
+      },
+      onOpen: (conn) => this.#carryOn(conn),
+      onClosed: (conn, failed) => {
+        if (this.#aborted) return;
+        if (conn.cursor === 0 && conn.inflight === 0) {
+          this.#pool.delete(conn);
+          return;
+        }
+        // Mid-iteration: reopen and carry on with the iteration's next request.
+        const delay = failed ? backoffMs(conn.failures) : 0;
+        this.#reconnects.set(
+          conn,
+          this.#setup.clock.setTimer(() => this.#open(conn), delay),
+        );
+      },
+    };
+  }
+}
 
 /** Intended arrival times in ms from the loop's start, ascending: an iterable, or a function of the arrival index returning undefined at the end. */
 export type ArrivalSchedule = Iterable<number> | ((index: number) => number | undefined);
@@ -13,6 +181,8 @@ export type ArrivalSchedule = Iterable<number> | ((index: number) => number | un
 export interface ArrivalLoopOptions extends FastLoopOptions {
   schedule: ArrivalSchedule;
   maxConnections: number;
+  /** Requests in flight per connection; 1 when absent. */
+  pipelining?: number;
   /** No arrival starts after this many ms, whatever the schedule says. */
   durationMs?: number;
 }
@@ -37,82 +207,33 @@ function puller(schedule: ArrivalSchedule): () => number | undefined {
 
 /** Runs arrivals until the schedule (or `durationMs`) ends and every started iteration settles. */
 export async function runArrivalLoop(options: ArrivalLoopOptions): Promise<FastLoopCounts> {
-  const counts = emptyCounts();
   const pull = puller(options.schedule);
   const limitMs = options.durationMs ?? Infinity;
-  const idle: FastConnection[] = [];
-  const pool = new Set<FastConnection>();
-  const reconnects = new Map<FastConnection, CancelTimer>();
+  const resolved = await resolveTemplates(options.templates, options.userAgent ?? '');
+  const clock = options.clock ?? systemClock;
   let scheduleDone = false;
   let finish: () => void = () => {};
-
-  const sendNext = (conn: FastConnection): void => {
-    conn.send(conn.cursor, conn.iterStartMs, conn.lagMs);
-    conn.cursor = (conn.cursor + 1) % setup.templateCount;
-  };
-  const open = (conn: FastConnection): void => {
-    reconnects.delete(conn);
-    counts.connects++;
-    conn.connect();
-  };
-  const checkDone = (): void => {
-    if (!scheduleDone) return;
-    for (const c of pool) if (c.inflight > 0 || c.cursor !== 0) return;
-    finish();
-  };
-  const owner: FastConnectionOwner = {
-    onRequestDone(conn, tpl, failed, errored) {
-      counts.requests++;
-      if (errored) counts.errors++;
-      else if (failed) counts.httpErrors++;
-      if (tpl === setup.templateCount - 1) counts.iterations++;
-      if (conn.cursor !== 0) {
-        if (conn.canSend) sendNext(conn);
-        return; // otherwise the iteration goes on once the connection reopens
-      }
-      if (conn.canSend) idle.push(conn);
-      checkDone();
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const loop = new ArrivalLoop(
+    resolved,
+    {
+      registry: options.registry,
+      tags: options.tags,
+      clock,
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+      corrected: true,
     },
-    onOpen(conn) {
-      if (conn.inflight === 0 && conn.cursor !== 0) sendNext(conn);
+    {
+      maxConnections: options.maxConnections,
+      pipelining: options.pipelining ?? 1,
+      timeoutMs: options.timeoutMs,
+      onQuiet: () => {
+        if (scheduleDone) finish();
+      },
     },
-    onClosed(conn, failed) {
-      const at = idle.indexOf(conn);
-      if (at >= 0) idle.splice(at, 1);
-      if (conn.cursor === 0 && conn.inflight === 0) {
-        pool.delete(conn);
-        checkDone();
-        return;
-      }
-      // Mid-iteration: reopen and carry on with the iteration's next request.
-      const delay = failed ? backoffMs(conn.failures) : 0;
-      reconnects.set(
-        conn,
-        setup.clock.setTimer(() => open(conn), delay),
-      );
-    },
-  };
-  const setup = await setUpLoop(options, true, owner);
-  const { clock, recorder } = setup;
-
-  const dispatch = (intendedMs: number, nowMs: number): void => {
-    let conn = idle.pop();
-    if (conn === undefined) {
-      if (pool.size >= options.maxConnections) {
-        counts.dropped++;
-        recorder.dropped(1);
-        return;
-      }
-      conn = setup.newConnection(1);
-      pool.add(conn);
-      open(conn);
-    }
-    conn.cursor = 0;
-    conn.iterStartMs = nowMs;
-    conn.lagMs = Math.max(0, nowMs - intendedMs);
-    recorder.sendLag(conn.lagMs);
-    sendNext(conn);
-  };
+  );
 
   const startMs = clock.now();
   let next = pull();
@@ -122,35 +243,33 @@ export async function runArrivalLoop(options: ArrivalLoopOptions): Promise<FastL
     const now = clock.now();
     const rel = now - startMs;
     while (next !== undefined && next <= rel && next < limitMs) {
-      dispatch(startMs + next, now);
+      loop.dispatch(startMs + next, now);
       next = pull();
     }
     if (next === undefined || next >= limitMs) {
       scheduleDone = true;
-      checkDone();
+      if (loop.pending === 0) finish();
       return;
     }
     timer = clock.setTimer(wake, next - rel);
   };
 
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
   const signal = options.signal;
   const onAbort = (): void => {
     scheduleDone = true;
     timer?.();
-    abortConnections(pool, reconnects, counts);
+    loop.abort(null);
     finish();
   };
-  if (signal?.aborted) return counts;
+  if (signal?.aborted) {
+    loop.dispose();
+    return loop.counts;
+  }
   signal?.addEventListener('abort', onAbort, { once: true });
-  const sweep = sweepTimeouts(clock, pool, options.timeoutMs);
   wake();
   await done;
   timer?.();
-  sweep();
   signal?.removeEventListener('abort', onAbort);
-  for (const c of pool) c.destroy(true);
-  return counts;
+  loop.dispose();
+  return loop.counts;
 }

@@ -179,3 +179,65 @@ test('duration mode stops on time and abort stops at once', async () => {
     await server.close();
   }
 });
+
+test('pipelined requests after a Connection: close reply are resent on a new connection', async () => {
+  // Answers only the first request of each connection, with Connection: close.
+  let answered = 0;
+  const server = await startRawServer((s: Socket) => {
+    let done = false;
+    s.on('data', () => {
+      if (done) return;
+      done = true;
+      answered++;
+      s.end('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  try {
+    const registry = new MetricRegistry();
+    const counts = await runClosedLoop({
+      ...base,
+      registry,
+      templates: [{ method: 'GET', url: `http://127.0.0.1:${server.port}/` }],
+      connections: 2,
+      pipelining: 3,
+      iterations: 12,
+    });
+    assert.equal(counts.requests, 12);
+    assert.equal(counts.errors, 0);
+    assert.equal(answered, 12);
+    assert.equal(totals(registry).get('http_reqs{status=200}'), 12);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a keep-alive connection the server closes after a reply is retried, not failed', async () => {
+  // Keep-alive replies (no Connection: close), but the server ends every connection after one.
+  let answered = 0;
+  const server = await startRawServer((s: Socket) => {
+    let done = false;
+    s.on('data', () => {
+      if (done) return;
+      done = true;
+      answered++;
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      setTimeout(() => s.end(), 5);
+    });
+  });
+  try {
+    const registry = new MetricRegistry();
+    const counts = await runClosedLoop({
+      ...base,
+      registry,
+      templates: [{ method: 'GET', url: `http://127.0.0.1:${server.port}/` }],
+      connections: 2,
+      iterations: 10,
+    });
+    assert.equal(counts.requests, 10);
+    assert.equal(counts.errors, 0);
+    assert.equal(answered, 10);
+    assert.equal(totals(registry).get('http_reqs{status=200}'), 10);
+  } finally {
+    await server.close();
+  }
+});

@@ -29,8 +29,13 @@ export interface FastConnectionShared {
   recorder: FastRecorder;
   clock: Clock;
   rejectUnauthorized: boolean;
+  /** False closes the connection after every response (options.noConnectionReuse). */
+  keepAlive: boolean;
   owner: FastConnectionOwner;
 }
+
+// Safe to share: a read is scanned synchronously and nothing keeps a reference to its bytes.
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 const CLOSED = 0;
 const CONNECTING = 1;
@@ -58,6 +63,14 @@ export class FastConnection {
   failures = 0;
   /** Requests in the ring: written, or waiting for the connection to open. */
   inflight = 0;
+  /** The owner's index of this connection (its VU rank). */
+  slot = -1;
+  /** Iterations the owner started on this connection. */
+  started = 0;
+  /** Iterations of this connection whose last request got its outcome. */
+  completed = 0;
+  /** Whether the owner has this connection in its list of connections free for an arrival. */
+  queued = false;
   readonly capacity: number;
 
   readonly #s: FastConnectionShared;
@@ -68,6 +81,8 @@ export class FastConnection {
   #silent = false;
   #errorCode: string | null = null;
   #needReset = true;
+  /** Responses completed on the current socket: a failure on a reused socket may be a stale close. */
+  #exchanges = 0;
   #firstByteMs = 0;
   #connectStartMs = 0;
   #connectingMs = 0;
@@ -110,6 +125,7 @@ export class FastConnection {
     this.#errorCode = null;
     this.#needReset = true;
     this.#written = 0;
+    this.#exchanges = 0;
     this.#connectStartMs = s.clock.now();
     this.#connectingMs = 0;
     this.#tlsMs = 0;
@@ -127,13 +143,27 @@ export class FastConnection {
       });
       socket.once('secureConnect', () => this.#onOpen(socket));
     } else {
-      socket = netConnect({ host: s.address, port: s.origin.port });
+      // Reads land in one buffer shared by the thread's connections (no Buffer, no stream event
+      // per read): about a third less CPU per request than 'data' events.
+      socket = netConnect({
+        host: s.address,
+        port: s.origin.port,
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (nread: number): boolean => {
+            if (this.#socket === socket) this.#onData(READ_BUFFER.subarray(0, nread));
+            return true;
+          },
+        },
+      });
       socket.once('connect', () => this.#onOpen(socket));
     }
     this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (this.#socket === socket) this.#onData(chunk);
-    });
+    if (s.origin.tls) {
+      socket.on('data', (chunk: Buffer) => {
+        if (this.#socket === socket) this.#onData(chunk);
+      });
+    }
     socket.on('error', (err: Error) => {
       if (this.#socket !== socket || this.#errorCode !== null) return;
       const tlsFailure = s.origin.tls && this.#state === CONNECTING && this.#connectingMs > 0;
@@ -228,8 +258,9 @@ export class FastConnection {
     this.inflight--;
     this.#written--;
     this.#needReset = true;
+    this.#exchanges++;
     this.failures = 0;
-    if (!keepAlive) {
+    if (!keepAlive || !this.#s.keepAlive) {
       this.#closing = true;
       this.#socket!.destroy();
     }
@@ -264,10 +295,18 @@ export class FastConnection {
     this.#socket = null;
     if (this.#silent) return;
     const graceful = this.#closing && this.#errorCode === null;
-    if (!graceful && this.#written > 0 && this.#scanner.started && this.#scanner.finish()) {
+    if (!graceful && this.#written > 0 && this.#headStarted() && this.#scanner.finish()) {
       this.#complete(now); // a body delimited by the end of the connection
     }
-    if (graceful || this.inflight === 0) {
+    // A reused socket closed before any byte of the next response: the server dropped a kept-alive
+    // connection as we wrote. Like the scripted client, resend on a fresh connection; a request
+    // fails only on a connection that never answered, so this cannot loop.
+    const stale =
+      !graceful &&
+      this.#exchanges > 0 &&
+      !this.#headStarted() &&
+      (this.#errorCode === null || this.#errorCode === 'ECONNRESET');
+    if (graceful || stale || this.inflight === 0) {
       s.owner.onClosed(this, false);
       return;
     }
@@ -276,11 +315,7 @@ export class FastConnection {
     while (this.inflight > 0) {
       const slot = this.#head;
       const written = this.#written > 0;
-      timings.connectingMs = written ? this.#connMs[slot]! : now - this.#connectStartMs;
-      timings.tlsMs = written ? this.#tlsRing[slot]! : 0;
-      timings.waitingMs = written ? now - this.#sendMs[slot]! : 0;
-      timings.receivingMs = 0;
-      timings.lagMs = this.#lag[slot]!;
+      this.#fillFailureTimings(slot, written, now);
       this.#head = (slot + 1) % this.capacity;
       this.inflight--;
       if (written) this.#written--;
@@ -293,6 +328,39 @@ export class FastConnection {
       );
     }
     s.owner.onClosed(this, true);
+  }
+
+  // After a complete response the scanner still holds it until the next reset: only bytes of
+  // the oldest request's own response count as started.
+  #headStarted(): boolean {
+    return !this.#needReset && this.#scanner.started;
+  }
+
+  #fillFailureTimings(slot: number, written: boolean, now: number): void {
+    timings.connectingMs = written ? this.#connMs[slot]! : now - this.#connectStartMs;
+    timings.tlsMs = written ? this.#tlsRing[slot]! : 0;
+    timings.waitingMs = written ? now - this.#sendMs[slot]! : 0;
+    timings.receivingMs = 0;
+    timings.lagMs = this.#lag[slot]!;
+  }
+
+  /**
+   * Records every request in flight as failed with `code` (no iteration, no owner callback), then
+   * closes the socket silently; returns how many were recorded. For interrupted iterations.
+   */
+  abort(code: string): number {
+    const now = this.#s.clock.now();
+    const n = this.inflight;
+    for (let k = 0; k < n; k++) {
+      const slot = (this.#head + k) % this.capacity;
+      this.#fillFailureTimings(slot, k < this.#written, now);
+      this.#s.recorder.request(this.#tpl[slot]!, 0, code, timings);
+    }
+    this.inflight = 0;
+    this.#written = 0;
+    this.#head = 0;
+    this.destroy(true);
+    return n;
   }
 
   /** Fails the requests in flight with ETIMEDOUT when the oldest has waited over `timeoutMs`. */

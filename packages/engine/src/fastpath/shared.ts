@@ -4,9 +4,11 @@ import { systemClock } from '../clock.ts';
 import type { CancelTimer, Clock } from '../clock.ts';
 import { FastConnection } from './connection.ts';
 import type { FastConnectionOwner } from './connection.ts';
+import type { MetricRegistry } from '../metrics/registry.ts';
 import { FastRecorder } from './recorder.ts';
 import { compileTemplates } from './template.ts';
-import type { FastLoopCounts, FastLoopOptions } from './types.ts';
+import type { CompiledTemplate, FastOrigin } from './template.ts';
+import type { FastLoopCounts, FastLoopOptions, FastRequestTemplate } from './types.ts';
 
 /** Delay before reconnecting after `failures` consecutive failures, in ms (10 ms doubling to 1 s). */
 export function backoffMs(failures: number): number {
@@ -26,6 +28,33 @@ export function emptyCounts(): FastLoopCounts {
   };
 }
 
+/** Templates compiled and their host resolved: everything a loop needs that may take time. */
+export interface ResolvedTemplates {
+  origin: FastOrigin;
+  /** The address connections go to (the host name itself when it did not resolve). */
+  address: string;
+  templates: CompiledTemplate[];
+  keepAlive: boolean;
+}
+
+/** Compiles the templates and resolves the host once (throws HttpError 'EINVALID' for bad templates). */
+export async function resolveTemplates(
+  templates: readonly FastRequestTemplate[],
+  userAgent: string,
+  keepAlive = true,
+): Promise<ResolvedTemplates> {
+  const { origin, templates: compiled } = compileTemplates(templates, userAgent, keepAlive);
+  let address = origin.host;
+  if (isIP(address) === 0) {
+    // Unresolvable: every connect then fails with ENOTFOUND, recorded per request.
+    address = await lookup(address).then(
+      (r) => r.address,
+      () => address,
+    );
+  }
+  return { origin, address, templates: compiled, keepAlive };
+}
+
 /** What both loops set up before they run: compiled templates, the address, the recorder. */
 export interface LoopSetup {
   clock: Clock;
@@ -34,32 +63,57 @@ export interface LoopSetup {
   templateCount: number;
 }
 
+/** What a loop records into and how it connects, besides its resolved templates. */
+export interface LoopContext {
+  registry: MetricRegistry;
+  tags: Readonly<Record<string, string>>;
+  clock: Clock;
+  rejectUnauthorized: boolean;
+  /** Adds http_req_service_time and the intended-start lag (arrival loops). */
+  corrected: boolean;
+}
+
+/** Builds the recorder and the connection factory of one loop owned by `owner`. */
+export function buildLoop(
+  resolved: ResolvedTemplates,
+  context: LoopContext,
+  owner: FastConnectionOwner,
+): LoopSetup {
+  const { templates } = resolved;
+  const recorder = new FastRecorder(context.registry, templates, context.tags, context.corrected);
+  const shared = {
+    origin: resolved.origin,
+    address: resolved.address,
+    templates,
+    recorder,
+    clock: context.clock,
+    rejectUnauthorized: context.rejectUnauthorized,
+    keepAlive: resolved.keepAlive,
+    owner,
+  };
+  return {
+    clock: context.clock,
+    recorder,
+    newConnection: (capacity) => new FastConnection(shared, capacity),
+    templateCount: templates.length,
+  };
+}
+
 /** Compiles the templates, resolves the host once, and builds a connection factory for `owner`. */
 export async function setUpLoop(
   options: FastLoopOptions,
   corrected: boolean,
   owner: FastConnectionOwner,
 ): Promise<LoopSetup> {
-  const clock = options.clock ?? systemClock;
-  const { origin, templates } = compileTemplates(options.templates, options.userAgent ?? '');
-  const recorder = new FastRecorder(options.registry, templates, options.tags, corrected);
-  let address = origin.host;
-  if (isIP(address) === 0) address = (await lookup(address)).address;
-  const shared = {
-    origin,
-    address,
-    templates,
-    recorder,
-    clock,
+  const resolved = await resolveTemplates(options.templates, options.userAgent ?? '');
+  const context: LoopContext = {
+    registry: options.registry,
+    tags: options.tags,
+    clock: options.clock ?? systemClock,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
-    owner,
+    corrected,
   };
-  return {
-    clock,
-    recorder,
-    newConnection: (capacity) => new FastConnection(shared, capacity),
-    templateCount: templates.length,
-  };
+  return buildLoop(resolved, context, owner);
 }
 
 /** Calls `fn` every `periodMs` until cancelled, through the loop's clock. */
@@ -90,15 +144,23 @@ export function sweepTimeouts(
   });
 }
 
-/** Destroys every connection at once (abort), counting its requests in flight as interrupted. */
+/**
+ * Destroys every connection at once (abort), counting its requests in flight as interrupted; with
+ * `recordCode` they are also recorded as failed with that error code (as the scripted path does).
+ */
 export function abortConnections(
   conns: Iterable<FastConnection>,
   reconnects: Map<unknown, CancelTimer>,
   counts: FastLoopCounts,
+  recordCode: string | null = null,
 ): void {
   for (const c of conns) {
-    counts.interrupted += c.inflight;
-    c.destroy(true);
+    if (recordCode === null) {
+      counts.interrupted += c.inflight;
+      c.destroy(true);
+    } else {
+      counts.interrupted += c.abort(recordCode);
+    }
   }
   for (const cancel of reconnects.values()) cancel();
   reconnects.clear();

@@ -42,12 +42,14 @@ function originOf(url: URL): FastOrigin {
 }
 
 /**
- * Serializes the templates into reusable buffers (Host, User-Agent, Content-Length, keep-alive);
+ * Serializes the templates into reusable buffers (Host, User-Agent, Content-Length, and
+ * `Connection: close` when not `keepAlive`);
  * throws HttpError 'EINVALID' for a bad template or templates with different origins.
  */
 export function compileTemplates(
   templates: readonly FastRequestTemplate[],
   userAgent: string,
+  keepAlive = true,
 ): CompiledTemplates {
   if (templates.length === 0) throw new HttpError('EINVALID', 'no request templates');
   let origin: FastOrigin | undefined;
@@ -78,7 +80,7 @@ export function compileTemplates(
       headers: t.headers,
       jarCookies: '',
       bodyLength: body === null ? -1 : body.length,
-      keepAlive: true,
+      keepAlive,
       stripCredentials: false,
       stripBodyHeaders: false,
     });

@@ -3,6 +3,7 @@
 // make snapshots mergeable are set in exactly one place.
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { Histogram as HdrHistogram } from 'hdr-histogram-js';
+import { addCompressedV2, encodeCompressedV2 } from './hdr-codec.ts';
 
 /** Options of a new histogram. */
 export interface HistogramOptions {
@@ -32,23 +33,30 @@ function create(wide: boolean): HdrHistogram {
  */
 export class Histogram {
   #h: HdrHistogram;
+  readonly #wide: boolean;
 
   constructor(options: HistogramOptions = {}) {
-    this.#h = create(options.wideCounts === true);
+    this.#wide = options.wideCounts === true;
+    this.#h = create(this.#wide);
   }
 
   /** Decodes a histogram from the compressed V2 base64 encoding (the snapshot `hdr` field). */
   static decode(base64: string, options: HistogramOptions = {}): Histogram {
     const h = new Histogram(options);
-    const decoded = decodeFromCompressedBase64(
-      base64,
-      options.wideCounts === true ? 64 : 32,
-      false,
-    );
-    // Decoded histograms come back with autoResize off; adding wider data into them later would throw.
-    decoded.autoResize = true;
-    h.#h = decoded;
+    h.addEncoded(base64);
     return h;
+  }
+
+  /**
+   * Adds every sample of the histogram encoded in `base64` (compressed V2), without building it
+   * first: the same result as `add(Histogram.decode(base64))`, several times faster.
+   */
+  addEncoded(base64: string): void {
+    if (addCompressedV2(this.#h, base64)) return;
+    // Another precision or unit than ours: let the library translate it value by value.
+    const decoded = decodeFromCompressedBase64(base64, this.#wide ? 64 : 32, false);
+    if (decoded.totalCount === 0) return;
+    this.#h.add(decoded);
   }
 
   /** Records `value` integer units `count` times (negative → 0, fractions rounded, non-finite ignored). */
@@ -86,7 +94,7 @@ export class Histogram {
 
   /** HdrHistogram compressed V2 encoding, base64 (the snapshot `hdr` field). */
   encode(): string {
-    return encodeIntoCompressedBase64(this.#h);
+    return encodeCompressedV2(this.#h) ?? encodeIntoCompressedBase64(this.#h);
   }
 
   /** Removes every sample, keeping the allocated range for the next interval. */

@@ -180,7 +180,7 @@ export class MetricTotals {
       a.sum += s.sum;
       a.min = Math.min(a.min, s.min);
       a.max = Math.max(a.max, s.max);
-      a.hist.add(Histogram.decode(s.hdr));
+      a.hist.addEncoded(s.hdr);
     } else if (s.type === 'gauge' && a.type === 'gauge') {
       const prev = e.gaugeSources.get(source);
       if (!prev) {

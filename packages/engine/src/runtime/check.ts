@@ -1,14 +1,17 @@
-import type { MetricRegistry } from '../metrics/registry.ts';
-import { sampleTags } from './sample-tags.ts';
+import type { MetricRegistry, SeriesHandle } from '../metrics/registry.ts';
+import { hasSeparator, sampleTags, TagSetCache } from './sample-tags.ts';
 
 /** A map of check names to predicates run against a value. */
 export type CheckSet<T> = Record<string, (value: T) => unknown>;
 
 /** Creates `check(value, checks, tags?)`: runs every predicate, records each in the `checks` rate, returns whether all passed. */
 export function createCheck(registry: MetricRegistry) {
+  const handles = new TagSetCache<SeriesHandle>();
+  const build = (tags: Record<string, string>): SeriesHandle => registry.series('checks', tags);
   return function check<T>(value: T, checks: CheckSet<T>, tags?: Record<string, string>): boolean {
     let all = true;
-    for (const [name, predicate] of Object.entries(checks)) {
+    for (const name of Object.keys(checks)) {
+      const predicate = checks[name] as (value: T) => unknown;
       let ok: boolean;
       try {
         ok = Boolean(predicate(value));
@@ -16,7 +19,12 @@ export function createCheck(registry: MetricRegistry) {
         ok = false;
       }
       all &&= ok;
-      registry.add('checks', sampleTags({ ...tags, check: name }), ok ? 1 : 0);
+      // The check name goes last so it wins over a `check` tag the caller passed, as before.
+      const series =
+        tags !== undefined || hasSeparator(name)
+          ? build(sampleTags({ ...tags, check: name }))
+          : handles.get(undefined, name, (base) => build({ ...base, check: name }));
+      series.add(ok ? 1 : 0);
     }
     return all;
   };

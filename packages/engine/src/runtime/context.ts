@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CookieJar } from 'tough-cookie';
+import type { IterationSignal } from '../executors/iteration-signal.ts';
 import type { HttpAgent } from '../transport/http/index.ts';
+import type { LazyCookieJar } from './lazy-cookie-jar.ts';
 
 /** State of one virtual user inside a load worker: its connections and cookies live as long as it does. */
 export interface VuState {
@@ -8,9 +9,9 @@ export interface VuState {
   id: number;
   /** Iterations this VU has started, over all scenarios. */
   iterations: number;
-  agent: HttpAgent;
+  readonly agent: HttpAgent;
   /** The VU's cookies; cleared before each iteration unless options.noCookiesReset. */
-  cookieJar: CookieJar;
+  cookieJar: LazyCookieJar;
 }
 
 /** What the running code of one iteration can see: who runs it, where in the groups it is, and its lag. */
@@ -29,9 +30,13 @@ export interface IterationContext {
   startLagMs: number;
   /** True when http_req_duration must include `startLagMs` (coordinated-omission correction). */
   correctLag: boolean;
-  signal: AbortSignal;
+  signal: IterationSignal;
   /** Environment for this iteration: the test's, overlaid with the scenario's `env`. */
   env: Readonly<Record<string, string>>;
+  /** The host's clock time (ms) when the iteration started. */
+  startedMs: number;
+  /** The host's clock time (ms) the iteration was due (arrival-rate executors), else null. */
+  intendedStartMs: number | null;
 }
 
 /** Carries the iteration context through the async calls of a script. */

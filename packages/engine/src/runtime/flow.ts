@@ -10,24 +10,24 @@ export class ScriptFailure extends Error {
   }
 }
 
+const ONCE = { once: true } as const;
+
 /** Pauses the calling VU for `seconds` (fractional allowed); rejects when the iteration is interrupted. */
 export function sleep(seconds: number): Promise<void> {
   const ms = Math.max(0, Number(seconds) * 1000);
   const signal = currentIteration()?.signal;
+  if (signal === undefined) return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     function onAbort(): void {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(signal?.reason as Error);
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, ONCE);
   });
 }
 

@@ -1,8 +1,13 @@
 import { parseDurationMs, type Options } from '@stampede/protocol';
-import type { MetricRegistry } from '../metrics/registry.ts';
-import { emptyResponse, type HttpAgent, type HttpResponse } from '../transport/http/index.ts';
+import type { MetricRegistry, SeriesHandle } from '../metrics/registry.ts';
+import {
+  emptyResponse,
+  type HttpAgent,
+  type HttpRequestSpec,
+  type HttpResponse,
+} from '../transport/http/index.ts';
 import { currentIteration } from './context.ts';
-import { sampleTags } from './sample-tags.ts';
+import { hasSeparator, sampleTags, TagSetCache } from './sample-tags.ts';
 import { ScriptResponse, type ResponseType } from './script-response.ts';
 
 /** Per-request parameters a script may pass (k6 names). */
@@ -34,9 +39,96 @@ export interface HttpApiDeps {
   checkTarget?: (url: URL) => string | null;
 }
 
+/** Recording handles of every metric one hop records, for one tag set. */
+interface HopSeries {
+  reqs: SeriesHandle;
+  duration: SeriesHandle;
+  serviceTime: SeriesHandle;
+  blocked: SeriesHandle;
+  connecting: SeriesHandle;
+  tlsHandshaking: SeriesHandle;
+  sending: SeriesHandle;
+  waiting: SeriesHandle;
+  receiving: SeriesHandle;
+  failed: SeriesHandle;
+  dataSent: SeriesHandle;
+  dataReceived: SeriesHandle;
+}
+
+// URL checks are cached per URL text; a script with endless distinct URLs just refills the cache.
+const URL_CACHE_SIZE = 1024;
+
 /** Builds the `http` object scripts import from 'stampede'. */
 export function createHttpApi(deps: HttpApiDeps) {
   const { registry } = deps;
+  const hopSeries = new TagSetCache<HopSeries>();
+  const urlChecks = new Map<string, [string, string] | null>();
+
+  function checkUrlCached(url: string): [string, string] | null {
+    let result = urlChecks.get(url);
+    if (result === undefined) {
+      result = checkUrl(url, deps.checkTarget);
+      if (urlChecks.size >= URL_CACHE_SIZE) urlChecks.clear();
+      urlChecks.set(url, result);
+    }
+    return result;
+  }
+
+  function recordHop(
+    hop: HttpResponse,
+    extra: Record<string, string> | undefined,
+    durationMs: number,
+    corrected: boolean,
+  ): void {
+    const failed = hop.errorCode !== null || hop.status === 0 || hop.status >= 400;
+    const build = (base: Record<string, string>): HopSeries => {
+      const tags: Record<string, string> = {
+        ...base,
+        method: hop.method,
+        status: String(hop.status),
+        name: base['name'] ?? hop.url,
+        expected_response: failed ? 'false' : 'true',
+      };
+      if (hop.errorCode !== null) tags['error_code'] = hop.errorCode;
+      return {
+        reqs: registry.series('http_reqs', tags),
+        duration: registry.series('http_req_duration', tags),
+        serviceTime: registry.series('http_req_service_time', tags),
+        blocked: registry.series('http_req_blocked', tags),
+        connecting: registry.series('http_req_connecting', tags),
+        tlsHandshaking: registry.series('http_req_tls_handshaking', tags),
+        sending: registry.series('http_req_sending', tags),
+        waiting: registry.series('http_req_waiting', tags),
+        receiving: registry.series('http_req_receiving', tags),
+        failed: registry.series('http_req_failed', tags),
+        dataSent: registry.series('data_sent', base),
+        dataReceived: registry.series('data_received', base),
+      };
+    };
+    // The key holds everything build() adds to the sample tags (failed follows from the status
+    // and the error code).
+    const s =
+      hasSeparator(String(hop.url)) || hasSeparator(hop.method)
+        ? build(sampleTags(extra))
+        : hopSeries.get(
+            extra,
+            `${hop.method}\u0000${hop.status}\u0000${hop.errorCode ?? ''}\u0000${hop.url}`,
+            build,
+          );
+    const t = hop.timings;
+    s.reqs.add(1);
+    s.duration.add(durationMs);
+    if (corrected) s.serviceTime.add(t.durationMs);
+    s.blocked.add(t.blockedMs);
+    s.connecting.add(t.connectingMs);
+    s.tlsHandshaking.add(t.tlsHandshakingMs);
+    s.sending.add(t.sendingMs);
+    s.waiting.add(t.waitingMs);
+    s.receiving.add(t.receivingMs);
+    s.failed.add(failed ? 1 : 0);
+    s.dataSent.add(hop.bytesSent);
+    s.dataReceived.add(hop.bytesReceived);
+  }
 
   async function request(
     method: string,
@@ -49,34 +141,34 @@ export function createHttpApi(deps: HttpApiDeps) {
     const agent = it ? it.vu.agent : deps.fallbackAgent();
     const upper = String(method).toUpperCase();
     const [payload, extraHeaders] = encodeBody(body);
-    const headers = { ...extraHeaders, ...params.headers };
+    const headers = extraHeaders === null ? params.headers : { ...extraHeaders, ...params.headers };
     const responseType = params.responseType ?? (options.discardResponseBodies ? 'none' : 'text');
     const timeoutMs = params.timeout === undefined ? options.httpTimeout : toMs(params.timeout);
-    const targetError = checkUrl(url, deps.checkTarget);
-    const tagsBase = sampleTags(params.tags);
+    const targetError = checkUrlCached(String(url));
     const lagMs = it?.correctLag ? it.startLagMs : 0;
+    const corrected = it?.correctLag === true;
     let final: ScriptResponse | undefined;
     const onHop = (hop: HttpResponse): void => {
       const durationMs = hop.timings.durationMs + lagMs;
-      recordHop(registry, hop, tagsBase, durationMs, it?.correctLag === true);
+      recordHop(hop, params.tags, durationMs, corrected);
       final = new ScriptResponse(hop, responseType, durationMs);
     };
     if (targetError) {
       onHop(failedHop(upper, url, targetError[0], targetError[1]));
       return final as unknown as ScriptResponse;
     }
-    const spec = {
+    const spec: HttpRequestSpec = {
       method: upper,
       url,
-      headers,
       body: payload,
       timeoutMs,
       maxRedirects: params.redirects ?? options.maxRedirects,
       insecureSkipTLSVerify: options.insecureSkipTLSVerify,
       discardBody: responseType === 'none',
       maxBodyBytes: options.maxResponseBodyBytes,
-      ...(it ? { signal: it.signal } : {}),
     };
+    if (headers !== undefined) spec.headers = headers;
+    if (it) spec.signal = it.signal;
     const last = await agent.request(spec, onHop);
     return final ?? new ScriptResponse(last, responseType, last.timings.durationMs + lagMs);
   }
@@ -104,40 +196,9 @@ export function createHttpApi(deps: HttpApiDeps) {
   };
 }
 
-function recordHop(
-  registry: MetricRegistry,
-  hop: HttpResponse,
-  base: Record<string, string>,
-  durationMs: number,
-  corrected: boolean,
-): void {
-  const tags: Record<string, string> = {
-    ...base,
-    method: hop.method,
-    status: String(hop.status),
-    name: base['name'] ?? hop.url,
-  };
-  const failed = hop.errorCode !== null || hop.status === 0 || hop.status >= 400;
-  tags['expected_response'] = failed ? 'false' : 'true';
-  if (hop.errorCode !== null) tags['error_code'] = hop.errorCode;
-  const t = hop.timings;
-  registry.add('http_reqs', tags, 1);
-  registry.add('http_req_duration', tags, durationMs);
-  if (corrected) registry.add('http_req_service_time', tags, t.durationMs);
-  registry.add('http_req_blocked', tags, t.blockedMs);
-  registry.add('http_req_connecting', tags, t.connectingMs);
-  registry.add('http_req_tls_handshaking', tags, t.tlsHandshakingMs);
-  registry.add('http_req_sending', tags, t.sendingMs);
-  registry.add('http_req_waiting', tags, t.waitingMs);
-  registry.add('http_req_receiving', tags, t.receivingMs);
-  registry.add('http_req_failed', tags, failed ? 1 : 0);
-  registry.add('data_sent', base, hop.bytesSent);
-  registry.add('data_received', base, hop.bytesReceived);
-}
-
-function encodeBody(body: Body): [string | Uint8Array | null, Record<string, string>] {
-  if (body === undefined || body === null) return [null, {}];
-  if (typeof body === 'string' || body instanceof Uint8Array) return [body, {}];
+function encodeBody(body: Body): [string | Uint8Array | null, Record<string, string> | null] {
+  if (body === undefined || body === null) return [null, null];
+  if (typeof body === 'string' || body instanceof Uint8Array) return [body, null];
   // k6 sends a plain object as a form; JSON must be stringified by the script.
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(body)) form.append(k, String(v));

@@ -26,6 +26,8 @@ export interface SummaryInput {
   readonly health?: HealthTotals | readonly WorkerHealth[];
   /** Number of load workers; default: the number of distinct workers in the health data. */
   readonly workers?: number;
+  /** Which path ran the requests (fast: request templates; scripted: the script); omitted when unknown. */
+  readonly path?: 'fast' | 'scripted';
   /** Extra threshold keys whose tag filters get a sub-metric entry (those of `thresholds` always do). */
   readonly subMetricKeys?: readonly string[];
   /** Limits of the saturation rule; default DEFAULT_SATURATION_LIMITS. */
@@ -71,6 +73,7 @@ export function buildSummary(input: SummaryInput): Summary {
     checks: summaryChecks(totals),
     generator: {
       workers: input.workers ?? health.workers,
+      ...(input.path !== undefined ? { path: input.path } : {}),
       eventLoopDelayP99Ms: health.eventLoopDelayP99Ms,
       cpuUtilization: health.cpuUtilization,
       cpuUtilizationMax: health.cpuUtilizationMax,

@@ -86,7 +86,7 @@ export function formatSummaryText(summary: Summary, options: TextSummaryOptions 
   const g = summary.generator;
   out.push(`  ${p.bold('GENERATOR')}`, '');
   out.push(
-    `    workers=${g.workers} cpu avg=${formatPercent(g.cpuUtilization)} max=${formatPercent(g.cpuUtilizationMax)} event-loop delay p99=${formatDuration(g.eventLoopDelayP99Ms)}`,
+    `    workers=${g.workers}${g.path === undefined ? '' : ` path=${g.path}`} cpu avg=${formatPercent(g.cpuUtilization)} max=${formatPercent(g.cpuUtilizationMax)} event-loop delay p99=${formatDuration(g.eventLoopDelayP99Ms)}`,
     '',
   );
   if (g.saturated) {

@@ -12,7 +12,9 @@ import { importBundle } from '../run/script-module.ts';
 import { segmentPlanFromLevels } from '../segment/index.ts';
 import { targetChecker } from './allow-list.ts';
 import { ErrorLog } from './error-log.ts';
+import { createFastRunners } from './fast-runners.ts';
 import { HealthMonitor } from './health.ts';
+import { createLeaseGuard, type LeaseGuard } from './lease-guard.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.ts';
 import { createVuHost } from './vu-host.ts';
 import { vuIdOffsets } from './vu-offsets.ts';
@@ -28,6 +30,10 @@ let registry: MetricRegistry | undefined;
 let init: WorkerInit | undefined;
 const errors = new ErrorLog();
 const vus = new Map<number, VuState>();
+// Lease gate hook (agent runs only): see lease-guard.ts. setupData may arrive with `start` when
+// another generator ran setup(), so iterations read the current value, not the init's.
+let lease: LeaseGuard | undefined;
+let setupData: unknown;
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'init') {
@@ -39,6 +45,7 @@ port.on('message', (msg: ToWorker) => {
       post({ type: 'init-error', code: e.code, message: e.message, details: e.details });
     });
   } else if (msg.type === 'start') {
+    if (msg.setupDataJson !== undefined) setupData = parseSetupData(msg.setupDataJson);
     void start(msg.startAtEpochMs);
   } else if (msg.type === 'stop') {
     for (const r of runners) r.stop(msg.graceful);
@@ -47,20 +54,15 @@ port.on('message', (msg: ToWorker) => {
 
 async function prepare(msg: WorkerInit): Promise<void> {
   init = msg;
+  if (msg.leaseGate !== undefined) {
+    lease = createLeaseGuard(msg.leaseGate, () =>
+      post({ type: 'log', level: 'warn', message: 'lease expired: load stopped', repeated: 1 }),
+    );
+  }
   registry = new MetricRegistry();
-  const checkTarget = targetChecker(msg.allowTargets);
-  const runtime = installScriptRuntime({
-    registry,
-    baseDir: msg.baseDir,
-    env: msg.env,
-    ...(checkTarget ? { checkTarget } : {}),
-  });
-  runtime.setOptions(msg.plan.options);
-  const mod = await importBundle(msg.bundlePath, msg.baseDir);
-  const setupData: unknown = msg.setupDataJson === null ? undefined : JSON.parse(msg.setupDataJson);
+  const reg = registry;
   const segmentPlan = segmentPlanFromLevels(msg.segments);
   const vuCounts = new Map<string, { active: number; allocated: number }>();
-  const reg = registry;
   const publishVus = (): void => {
     let active = 0;
     let allocated = 0;
@@ -71,6 +73,27 @@ async function prepare(msg: WorkerInit): Promise<void> {
     reg.add('vus', {}, active);
     reg.add('vus_max', {}, allocated);
   };
+  if (msg.fastPath !== undefined) {
+    // Request templates need no script runtime and no bundle: nothing runs per request.
+    runners = await createFastRunners(msg, msg.fastPath, reg, segmentPlan, (name) => {
+      return (active, allocated) => {
+        vuCounts.set(name, { active, allocated });
+        publishVus();
+      };
+    });
+    post({ type: 'ready', maxVus: runners.reduce((n, r) => n + r.maxVus, 0) });
+    return;
+  }
+  const checkTarget = targetChecker(msg.allowTargets);
+  const runtime = installScriptRuntime({
+    registry,
+    baseDir: msg.baseDir,
+    env: msg.env,
+    ...(checkTarget ? { checkTarget } : {}),
+  });
+  runtime.setOptions(msg.plan.options);
+  const mod = await importBundle(msg.bundlePath, msg.baseDir);
+  setupData = parseSetupData(msg.setupDataJson);
   const offsets = vuIdOffsets(msg.plan.scenarios);
   runners = Object.entries(msg.plan.scenarios).map(([name, scenario]) => {
     const fn = mod[scenario.exec];
@@ -90,7 +113,7 @@ async function prepare(msg: WorkerInit): Promise<void> {
       scenario,
       vuIdOffset: offsets.get(name) ?? 0,
       testTags: msg.plan.options.tags,
-      fn: fn as (data: unknown) => unknown,
+      fn: () => (fn as (data: unknown) => unknown)(setupData),
       setupData,
       userAgent: msg.plan.options.userAgent,
       keepAlive: !msg.plan.options.noConnectionReuse,
@@ -101,7 +124,7 @@ async function prepare(msg: WorkerInit): Promise<void> {
         publishVus();
       },
     });
-    return createExecutor(name, scenario, segmentPlan, host);
+    return createExecutor(name, scenario, segmentPlan, lease ? lease.gateHost(host) : host);
   });
   post({ type: 'ready', maxVus: runners.reduce((n, r) => n + r.maxVus, 0) });
 }
@@ -131,10 +154,16 @@ async function start(startAtEpochMs: number): Promise<void> {
     timer = setTimeout(tick, Math.max(0, next - systemClock.now()));
   };
   timer = setTimeout(tick, Math.max(0, next - systemClock.now()));
+  lease?.watch(() => runners);
   await Promise.all(runners.map((r) => r.run(startAt)));
+  lease?.unwatch();
   clearTimeout(timer);
   for (const vu of vus.values()) vu.agent.close();
   flush();
   health.stop();
   post({ type: 'done' });
+}
+
+function parseSetupData(json: string | null): unknown {
+  return json === null ? undefined : JSON.parse(json);
 }

@@ -1,5 +1,6 @@
 import type { IntervalSnapshot } from '@stampede/protocol';
 import type { ExecutorProgress } from '../executors/types.ts';
+import type { FastRequestTemplate } from '../fastpath/types.ts';
 import type { Plan } from '../options/plan.ts';
 
 /** One level of segmenting: the partition (cut points such as "0,1/2,1") and the share taken ("0:1/2"). */
@@ -24,11 +25,27 @@ export interface WorkerInit {
   intervalMs: number;
   /** Allow-list of target hosts ("host" or "host:port"); empty = any. */
   allowTargets: string[];
+  /** Present when the test runs on the fast path: its request templates instead of the bundle's code. */
+  fastPath?: FastPathInit;
+  /** Shared memory of a LeaseGate (agent runs): the worker sends nothing once its deadline passed. */
+  leaseGate?: SharedArrayBuffer;
+}
+
+/** The fast path's share of a worker's init: request templates and requests in flight per connection. */
+export interface FastPathInit {
+  templates: FastRequestTemplate[];
+  pipelining: number;
 }
 
 /** Messages the main thread sends to a load worker. */
-export type ToWorker =
-  WorkerInit | { type: 'start'; startAtEpochMs: number } | { type: 'stop'; graceful: boolean };
+export type ToWorker = WorkerInit | WorkerStart | { type: 'stop'; graceful: boolean };
+
+/** Starts the load at an instant; `setupDataJson`, when present, replaces the init's (setup ran elsewhere). */
+export interface WorkerStart {
+  type: 'start';
+  startAtEpochMs: number;
+  setupDataJson?: string | null;
+}
 
 /** Messages a load worker sends to the main thread. */
 export type FromWorker =

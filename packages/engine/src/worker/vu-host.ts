@@ -1,9 +1,9 @@
 import type { Scenario } from '@stampede/protocol';
-import { CookieJar } from 'tough-cookie';
 import type { Clock } from '../clock.ts';
 import type { ExecutorHost, IterationStart } from '../executors/types.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import { iterationStorage, type IterationContext, type VuState } from '../runtime/context.ts';
+import { LazyCookieJar } from '../runtime/lazy-cookie-jar.ts';
 import type { ScriptRuntime } from '../runtime/install.ts';
 import { describeError } from '../run/script-module.ts';
 import { HttpAgent } from '../transport/http/index.ts';
@@ -34,6 +34,31 @@ export interface VuHostDeps {
   onVus(active: number, allocated: number): void;
 }
 
+/** A VU of this worker; its HTTP agent is made on first use, as many VUs never send a request. */
+class HostedVu implements VuState {
+  readonly id: number;
+  iterations = 0;
+  readonly cookieJar = new LazyCookieJar();
+  readonly #keepAlive: boolean;
+  readonly #userAgent: string;
+  #agent: HttpAgent | undefined;
+
+  constructor(id: number, keepAlive: boolean, userAgent: string) {
+    this.id = id;
+    this.#keepAlive = keepAlive;
+    this.#userAgent = userAgent;
+  }
+
+  get agent(): HttpAgent {
+    this.#agent ??= new HttpAgent({
+      keepAlive: this.#keepAlive,
+      cookieJar: this.cookieJar,
+      userAgent: this.#userAgent,
+    });
+    return this.#agent;
+  }
+}
+
 /** Builds the executor host that runs script iterations on VUs and records the iteration metrics. */
 export function createVuHost(deps: VuHostDeps): ExecutorHost {
   const { clock, registry, scenarioName, scenario } = deps;
@@ -42,20 +67,48 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     ...scenario.tags,
   });
   const sampleTags = { ...tags, scenario: scenarioName };
+  // Resolved once: every iteration records on the same series.
+  const sendLag = registry.series('send_lag', sampleTags);
+  const iterations = registry.series('iterations', sampleTags);
+  const iterationDuration = registry.series('iteration_duration', sampleTags);
+  const dropped = registry.series('dropped_iterations', sampleTags);
   const env: Readonly<Record<string, string>> = Object.freeze({ ...deps.env, ...scenario.env });
   const arrival =
     scenario.executor === 'constant-arrival-rate' || scenario.executor === 'ramping-arrival-rate';
 
+  // The iteration's script call and its completion callbacks run inside its async context, so
+  // they find the iteration with getStore() rather than each iteration allocating closures for
+  // them: a sleeping VU stays small.
+  function runScript(): Promise<void> {
+    let result: unknown;
+    try {
+      result = deps.fn(deps.setupData);
+    } catch (error) {
+      failed(error);
+      return Promise.resolve();
+    }
+    return Promise.resolve(result).then(finish, failed);
+  }
+
+  function finish(): void {
+    const ctx = iterationStorage.getStore() as IterationContext;
+    // Counted after the iteration so `vu.iteration` is 0-based inside it, like __ITER.
+    ctx.vu.iterations++;
+    if (ctx.signal.aborted) return;
+    iterations.add(1);
+    iterationDuration.add(clock.now() - (ctx.intendedStartMs ?? ctx.startedMs));
+  }
+
+  function failed(error: unknown): void {
+    const ctx = iterationStorage.getStore() as IterationContext;
+    if (!ctx.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
+    finish();
+  }
+
   function vuFor(id: number): VuState {
     let vu = deps.vus.get(id);
     if (!vu) {
-      const cookieJar = new CookieJar();
-      const agent = new HttpAgent({
-        keepAlive: deps.keepAlive,
-        cookieJar,
-        userAgent: deps.userAgent,
-      });
-      vu = { id, iterations: 0, agent, cookieJar };
+      vu = new HostedVu(id, deps.keepAlive, deps.userAgent);
       deps.vus.set(id, vu);
     }
     return vu;
@@ -63,7 +116,7 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
 
   return {
     clock,
-    async runIteration(start: IterationStart): Promise<void> {
+    runIteration(start: IterationStart): Promise<void> {
       const vu = vuFor(start.vuId + deps.vuIdOffset);
       const startedMs = clock.now();
       const lagMs =
@@ -79,24 +132,15 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
         correctLag: arrival,
         signal: start.signal,
         env,
+        startedMs,
+        intendedStartMs: start.intendedStartMs,
       };
-      if (!deps.keepCookies) vu.cookieJar.removeAllCookiesSync();
-      if (arrival) registry.add('send_lag', sampleTags, lagMs);
-      try {
-        await iterationStorage.run(ctx, () => deps.fn(deps.setupData));
-      } catch (error) {
-        if (!start.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
-      } finally {
-        // Counted after the iteration so `vu.iteration` is 0-based inside it, like __ITER.
-        vu.iterations++;
-      }
-      if (start.signal.aborted) return;
-      const endMs = clock.now();
-      registry.add('iterations', sampleTags, 1);
-      registry.add('iteration_duration', sampleTags, endMs - (start.intendedStartMs ?? startedMs));
+      if (!deps.keepCookies) vu.cookieJar.clear();
+      if (arrival) sendLag.add(lagMs);
+      return iterationStorage.run(ctx, runScript);
     },
     onDropped(count: number): void {
-      registry.add('dropped_iterations', sampleTags, count);
+      dropped.add(count);
     },
     onVus(active: number, allocated: number): void {
       deps.onVus(active, allocated);

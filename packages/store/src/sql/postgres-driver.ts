@@ -23,6 +23,8 @@ export function mapPgError(err: unknown): StoreError {
   const message = e.message ?? String(err);
   if (e.code === '23505') return new StoreError('CONFLICT', message, {}, { cause: err });
   if (e.code === '23503') return new StoreError('NOT_FOUND', message, {}, { cause: err });
+  // Class 22 is bad data, such as a NUL character in text that SQLite would take.
+  if (e.code?.startsWith('22')) return new StoreError('INVALID_INPUT', message, {}, { cause: err });
   if (
     (e.code !== undefined && CONNECTION_CODES.has(e.code)) ||
     /connect|terminat|timeout/i.test(message)

@@ -16,6 +16,23 @@ export const DEFAULT_USER_AGENT = 'Stampede/0.1.0';
 /** Connections per origin when the options do not say. */
 export const DEFAULT_MAX_CONNECTIONS_PER_ORIGIN = 6;
 
+// Parsed request URLs by their text: a script usually requests a few URLs over and over.
+const urlCache = new Map<string, URL>();
+const URL_CACHE_SIZE = 1024;
+/** Request heads one agent (one VU) keeps for reuse. */
+const HEAD_CACHE_SIZE = 16;
+
+/** Parses an absolute URL (throws like `new URL`); the URL returned is shared, never mutate it. */
+function parseUrl(text: string): URL {
+  let url = urlCache.get(text);
+  if (url === undefined) {
+    url = new URL(text);
+    if (urlCache.size >= URL_CACHE_SIZE) urlCache.clear();
+    urlCache.set(text, url);
+  }
+  return url;
+}
+
 /** One hop to send: the request after redirects were applied. */
 interface Hop {
   url: URL;
@@ -75,8 +92,11 @@ function appendFields(target: Record<string, string>, extra: Record<string, stri
  */
 export class HttpAgent {
   readonly options: HttpAgentOptions;
-  #pools = new Map<string, OriginPool>();
-  #inFlight = new Set<CancelScope>();
+  // Created on first use: a VU that never sends a request costs only this object.
+  #pools: Map<string, OriginPool> | null = null;
+  #inFlight: Set<CancelScope> | null = null;
+  // Serialized heads of plain requests (no headers, body or cookies), by method and URL.
+  #heads: Map<string, Buffer> | null = null;
 
   constructor(options: Partial<HttpAgentOptions> = {}) {
     this.options = {
@@ -94,7 +114,7 @@ export class HttpAgent {
   /** Sockets open or being opened, idle or in use, over all origins. */
   get openConnections(): number {
     let n = 0;
-    for (const pool of this.#pools.values()) n += pool.openCount;
+    for (const pool of this.#pools?.values() ?? []) n += pool.openCount;
     return n;
   }
 
@@ -106,7 +126,7 @@ export class HttpAgent {
   async request(spec: HttpRequestSpec, onHop?: (hop: HttpResponse) => void): Promise<HttpResponse> {
     let url: URL;
     try {
-      url = new URL(spec.url);
+      url = parseUrl(spec.url);
     } catch {
       const res = emptyResponse(spec.url, spec.method, performance.now());
       setError(res, new HttpError('EINVALID', `invalid URL ${JSON.stringify(spec.url)}`));
@@ -154,10 +174,10 @@ export class HttpAgent {
 
   /** Closes every socket; requests in flight fail with 'EABORTED'. */
   close(): void {
-    for (const scope of [...this.#inFlight]) {
+    for (const scope of [...(this.#inFlight ?? [])]) {
       scope.cancel(new HttpError('EABORTED', 'agent closed'));
     }
-    for (const pool of this.#pools.values()) pool.closeIdle();
+    for (const pool of this.#pools?.values() ?? []) pool.closeIdle();
   }
 
   async #sendHop(spec: HttpRequestSpec, hop: Hop): Promise<HttpResponse> {
@@ -180,7 +200,8 @@ export class HttpAgent {
             spec.timeoutMs,
           )
         : undefined;
-    this.#inFlight.add(scope);
+    const inFlight = (this.#inFlight ??= new Set());
+    inFlight.add(scope);
     try {
       await this.#attempt(spec, hop, res, marks, scope);
     } catch (err) {
@@ -188,7 +209,7 @@ export class HttpAgent {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      this.#inFlight.delete(scope);
+      inFlight.delete(scope);
     }
     res.timings = computeTimings(marks, performance.now());
     return res;
@@ -207,18 +228,35 @@ export class HttpAgent {
       throw new HttpError('EINVALID', `unsupported URL scheme ${url.protocol}`);
     }
     const jar = this.options.cookieJar;
-    const head = serializeRequestHead({
-      method: hop.method,
-      target: url.pathname + url.search,
-      host: url.host,
-      userAgent: this.options.userAgent,
-      headers: spec.headers,
-      jarCookies: jar === null ? '' : jar.getCookieStringSync(url.href),
-      bodyLength: hop.body === null ? -1 : hop.body.length,
-      keepAlive: this.options.keepAlive,
-      stripCredentials: hop.stripCredentials,
-      stripBodyHeaders: hop.stripBodyHeaders,
-    });
+    const jarCookies = jar === null ? '' : jar.getCookieStringSync(url.href);
+    // A request with nothing but a method and a URL has the same head every time: reuse it.
+    const plain =
+      spec.headers === undefined &&
+      jarCookies === '' &&
+      hop.body === null &&
+      !hop.stripCredentials &&
+      !hop.stripBodyHeaders;
+    const headKey = plain ? `${hop.method} ${url.href}` : '';
+    let head = plain ? this.#heads?.get(headKey) : undefined;
+    if (head === undefined) {
+      head = serializeRequestHead({
+        method: hop.method,
+        target: url.pathname + url.search,
+        host: url.host,
+        userAgent: this.options.userAgent,
+        headers: spec.headers,
+        jarCookies,
+        bodyLength: hop.body === null ? -1 : hop.body.length,
+        keepAlive: this.options.keepAlive,
+        stripCredentials: hop.stripCredentials,
+        stripBodyHeaders: hop.stripBodyHeaders,
+      });
+      if (plain) {
+        const heads = (this.#heads ??= new Map());
+        if (heads.size >= HEAD_CACHE_SIZE) heads.clear();
+        heads.set(headKey, head);
+      }
+    }
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const target = {
       host: hostname,
@@ -290,10 +328,11 @@ export class HttpAgent {
   }
 
   #pool(key: string): OriginPool {
-    let pool = this.#pools.get(key);
+    const pools = (this.#pools ??= new Map());
+    let pool = pools.get(key);
     if (pool === undefined) {
       pool = new OriginPool(this.options.maxConnectionsPerOrigin);
-      this.#pools.set(key, pool);
+      pools.set(key, pool);
     }
     return pool;
   }

@@ -8,4 +8,10 @@ export { HttpError } from './errors.ts';
 export type { HttpErrorCode } from './errors.ts';
 export { MAX_HEAD_BYTES, ResponseParser } from './response-parser.ts';
 export type { ResponseBodySink } from './response-parser.ts';
-export type { HttpAgentOptions, HttpRequestSpec, HttpResponse, HttpTimings } from './types.ts';
+export type {
+  CookieStore,
+  HttpAgentOptions,
+  HttpRequestSpec,
+  HttpResponse,
+  HttpTimings,
+} from './types.ts';

@@ -1,5 +1,3 @@
-import type { CookieJar } from 'tough-cookie';
-
 /** One request as the engine asks for it; the agent follows redirects from it. */
 export interface HttpRequestSpec {
   /** Upper-case verb. */
@@ -19,8 +17,8 @@ export interface HttpRequestSpec {
   discardBody: boolean;
   /** Largest kept body in bytes (0 = no limit); larger ones fail with 'EBODYTOOLARGE'. */
   maxBodyBytes: number;
-  /** Aborting fails the request with 'EABORTED'. */
-  signal?: AbortSignal;
+  /** Aborting fails the request with 'EABORTED' (an AbortSignal, or a VU's iteration signal). */
+  signal?: AbortSignalLike;
 }
 
 /** Per-phase durations of one hop, all in ms (fractional, from performance.now()). */
@@ -77,9 +75,25 @@ export interface HttpAgentOptions {
   /** False sends "Connection: close" on each request (default true). */
   keepAlive: boolean;
   /** Applied on every hop; Set-Cookie of every hop is stored. Null disables cookies. */
-  cookieJar: CookieJar | null;
+  cookieJar: CookieStore | null;
   /** Default User-Agent header unless the request sets one; '' sends none. */
   userAgent: string;
   /** Local interface address to bind outgoing sockets to. */
   localAddress?: string;
+}
+
+/**
+ * What the agent needs of a cookie jar (a tough-cookie CookieJar fits), so a VU can create its
+ * real jar only when the first cookie arrives.
+ */
+export interface CookieStore {
+  getCookieStringSync(url: string): string;
+  setCookieSync(cookie: string, url: string, options: { ignoreError: boolean }): unknown;
+}
+
+/** The part of an AbortSignal the agent uses. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }

@@ -1,0 +1,27 @@
+// temp harness (deleted later): 100k sleeping VUs in-process, heap snapshot after a few seconds.
+import { writeHeapSnapshot } from 'node:v8';
+import { systemClock } from '../packages/engine/src/clock.ts';
+import { createExecutor } from '../packages/engine/src/executors/index.ts';
+import { MetricRegistry } from '../packages/engine/src/metrics/registry.ts';
+import type { VuState } from '../packages/engine/src/runtime/context.ts';
+import { installScriptRuntime } from '../packages/engine/src/runtime/install.ts';
+import { sleep } from '../packages/engine/src/runtime/flow.ts';
+import { resolvePlan } from '../packages/engine/src/options/plan.ts';
+import { segmentPlanFromLevels } from '../packages/engine/src/segment/index.ts';
+import { ErrorLog } from '../packages/engine/src/worker/error-log.ts';
+import { createVuHost } from '../packages/engine/src/worker/vu-host.ts';
+const n = Number(process.argv[2] ?? 100000);
+const durMs = Number(process.env.DUR_MS ?? 8000);
+const registry = new MetricRegistry();
+const runtime = installScriptRuntime({ registry, baseDir: '/tmp', env: {} });
+const plan = resolvePlan({}, { vus: n, durationMs: durMs });
+runtime.setOptions(plan.options);
+const vus = new Map<number, VuState>();
+const [name, scenario] = Object.entries(plan.scenarios)[0]!;
+const host = createVuHost({ clock: systemClock, registry, runtime, errors: new ErrorLog(), vus, scenarioName: name, scenario, vuIdOffset: 0, testTags: {}, fn: process.env.FN === "raw" ? () => new Promise<void>((r) => setTimeout(r, 1000)) : async () => { await sleep(1); }, setupData: undefined, userAgent: 'x', keepAlive: true, keepCookies: false, env: {}, onVus() {} });
+const runner = createExecutor(name, scenario, segmentPlanFromLevels([]), host);
+const done = runner.run(systemClock.now());
+globalThis.gc?.(); const base0 = process.memoryUsage().heapUsed;
+setTimeout(() => { globalThis.gc?.(); console.log("bytes/VU", Math.round((process.memoryUsage().heapUsed - base0) / n)); const m = process.memoryUsage(); console.log('rss MB', m.rss >> 20, 'heap MB', m.heapUsed >> 20); if (process.argv[3]) console.log(writeHeapSnapshot(process.argv[3])); }, Number(process.env.SNAP_MS ?? 4000));
+setInterval(() => { const m = process.memoryUsage(); console.log('rss', m.rss >> 20, 'heapUsed', m.heapUsed >> 20, 'ext', m.external >> 20, 'iter', runner.progress().iterationsCompleted); }, 1000).unref();
+await done;

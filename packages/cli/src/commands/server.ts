@@ -1,0 +1,149 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startController, type LocalAgentCommand } from '@stampede/controller';
+import { parseDurationMs } from '@stampede/protocol';
+import { UsageError } from '../cli-error.ts';
+import { EXIT } from '../exit-codes.ts';
+
+/** Help text of `stampede server`. */
+export const SERVER_USAGE = `Usage: stampede server [flags]
+
+Starts the controller: REST API, embedded store, queue, scheduler, certificate authority and a
+local pool of generator processes. Prints its URL; the admin API token is printed once, on the
+first start (STAMPEDE_ADMIN_TOKEN set at the first start fixes it).
+
+  --port N                TCP port (default 7070; 0 picks a free one)
+  --host H                interface to listen on (default 127.0.0.1)
+  --data-dir DIR          CA, SQLite database and local agents' data (default ./.stampede)
+  --database URL          postgres://… to use PostgreSQL instead of SQLite
+  --allow-target H[:P]    host runs may target, besides loopback (repeatable)
+  --no-loopback           refuse loopback targets too
+  --local-generators N    local generator processes kept warm (default: CPU cores, at least 2; 0: none)
+  --lease D               agent lease: load stops this long after the last contact (default 10s)
+  --max-generators N      cap on generators per run
+  --max-duration D        cap on a run's duration
+  --max-rate R            cap on a run's arrival rate, per second`;
+
+const CLI_MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+/** Starts local agents with this CLI's `agent` command on this Node. */
+const localAgentCommand: LocalAgentCommand = (l) => ({
+  command: process.execPath,
+  args: [
+    CLI_MAIN,
+    'agent',
+    '--controller',
+    l.controllerUrl,
+    '--join-token',
+    l.joinToken,
+    '--name',
+    l.name,
+    '--data-dir',
+    l.dataDir,
+    '--ca-file',
+    l.caFile,
+  ],
+});
+
+/** `stampede server`: runs the controller until SIGINT/SIGTERM; returns the exit code. */
+export async function serverCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        database: { type: 'string' },
+        'allow-target': { type: 'string', multiple: true },
+        'no-loopback': { type: 'boolean' },
+        'local-generators': { type: 'string' },
+        lease: { type: 'string' },
+        'max-generators': { type: 'string' },
+        'max-duration': { type: 'string' },
+        'max-rate': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, SERVER_USAGE);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(`${SERVER_USAGE}\n`);
+    return EXIT.ok;
+  }
+  const port = v.port === undefined ? 7070 : wholeNumber('--port', v.port, 0, 65535);
+  const dataDir = resolve(v['data-dir'] ?? '.stampede');
+  const controller = await startController({
+    port,
+    dataDir,
+    ...(v.host === undefined ? {} : { host: v.host }),
+    ...(v.database === undefined ? {} : { databaseUrl: v.database }),
+    allowTargets: v['allow-target'] ?? [],
+    allowLoopback: v['no-loopback'] !== true,
+    ...(v['local-generators'] === undefined
+      ? {}
+      : { localGenerators: wholeNumber('--local-generators', v['local-generators'], 0, 1024) }),
+    ...(v.lease === undefined ? {} : { leaseMs: duration('--lease', v.lease) }),
+    ...(v['max-generators'] === undefined
+      ? {}
+      : { maxGenerators: wholeNumber('--max-generators', v['max-generators'], 1, 100_000) }),
+    ...(v['max-duration'] === undefined
+      ? {}
+      : { maxDurationMs: duration('--max-duration', v['max-duration']) }),
+    ...(v['max-rate'] === undefined
+      ? {}
+      : { maxRatePerSec: wholeNumber('--max-rate', v['max-rate'], 1, 1e9) }),
+    localAgentCommand,
+  });
+  process.stdout.write(
+    [
+      `stampede controller listening on ${controller.url}`,
+      `  data directory: ${dataDir}`,
+      `  CA certificate: ${controller.caFile}`,
+      ...(controller.adminToken && !process.env['STAMPEDE_ADMIN_TOKEN']
+        ? [`  admin API token (shown once, stored hashed): ${controller.adminToken}`]
+        : []),
+      '',
+      'Use it from the CLI with:',
+      `  export STAMPEDE_SERVER=${controller.url} STAMPEDE_CA_FILE=${controller.caFile}`,
+      `  export STAMPEDE_TOKEN=<an API token>`,
+      `Agents on other machines: stampede agent --controller https://${hostname()}:${new URL(controller.url).port} --join-token <stampede tokens create --join> --ca-file ca.pem`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolveStop) => {
+    const onSignal = (): void => {
+      process.stdout.write('stopping the controller…\n');
+      resolveStop();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await controller.stop();
+  return EXIT.ok;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(
+      `${flag}: "${text}" must be a whole number from ${min} to ${max}`,
+      SERVER_USAGE,
+    );
+  }
+  return n;
+}
+
+function duration(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(`${flag}: "${text}" is not a duration (e.g. 10s, 5m)`, SERVER_USAGE);
+  }
+  return ms;
+}

@@ -1,0 +1,15 @@
+// The REST API over the embedded SQLite store (in memory), every suite.
+import { SqliteStore } from '@stampede/store';
+import type { MakeStore } from './testing/harness.ts';
+import { adminSuite } from './testing/suite-admin.ts';
+import { badInputSuite } from './testing/suite-bad-input.ts';
+import { runsSuite } from './testing/suite-runs.ts';
+
+const sqlite: MakeStore = async (clock) => {
+  const store = await SqliteStore.open(':memory:', { clock });
+  return { store, close: () => store.close() };
+};
+
+runsSuite(sqlite);
+adminSuite(sqlite);
+badInputSuite(sqlite);

@@ -1,0 +1,12 @@
+// The pure result parts of the engine (metric totals, thresholds, summary), exported on their own
+// so the controller can merge, judge and summarise runs without loading the runtime or esbuild.
+export { MetricTotals, percentile, trendValues } from './metrics/totals.ts';
+export type { MetricAggregate, TrendAggregate, TotalsSeries } from './metrics/totals.ts';
+export { BUILTIN_METRICS, builtinMetric } from './metrics/builtin.ts';
+export { Histogram } from './metrics/histogram.ts';
+export { compileThresholds } from './thresholds/parse.ts';
+export type { CompiledThreshold } from './thresholds/parse.ts';
+export { evaluateThresholds } from './thresholds/evaluate.ts';
+export type { ThresholdEvaluation, ThresholdResult } from './thresholds/evaluate.ts';
+export { buildSummary } from './summary/build.ts';
+export type { SummaryInput } from './summary/build.ts';
