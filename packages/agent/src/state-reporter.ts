@@ -40,6 +40,7 @@ export class StateReporter {
   #sending = false;
   #stopped = false;
   #cancelWait: (() => void) | undefined;
+  #progress: (() => void)[] = [];
 
   constructor(deps: ReporterDeps) {
     this.#deps = deps;
@@ -107,7 +108,13 @@ export class StateReporter {
       const left = deadline - this.#deps.clock.now();
       if (left <= 0 || this.#stopped) return false;
       this.#pump();
-      await new Promise<void>((r) => this.#deps.clock.setTimer(r, Math.min(left, 50)));
+      await new Promise<void>((resolve) => {
+        const cancel = this.#deps.clock.setTimer(resolve, Math.min(left, 50));
+        this.#progress.push(() => {
+          cancel();
+          resolve();
+        });
+      });
     }
     return true;
   }
@@ -133,6 +140,12 @@ export class StateReporter {
     return { logs: lines };
   }
 
+  #notify(): void {
+    const waiters = this.#progress;
+    this.#progress = [];
+    for (const w of waiters) w();
+  }
+
   #pump(): void {
     if (this.#sending || this.#stopped) return;
     this.#sending = true;
@@ -149,11 +162,13 @@ export class StateReporter {
       try {
         await this.#deps.send(head);
         this.#queue.shift();
+        this.#notify();
         failures = 0;
       } catch (error) {
         if (isAgentError(error, 'STOPPED')) return;
         if (!isRetryable(error)) {
           this.#queue.shift();
+          this.#notify();
           this.#deps.log(
             'error',
             `state report ${head.activity} of run ${head.runId} refused: ${(error as Error).message}`,

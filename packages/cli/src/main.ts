@@ -1,3 +1,4 @@
+import { AgentError } from '@stampede/agent';
 import { EngineError } from '@stampede/engine';
 import { UsageError } from './cli-error.ts';
 import { agentCommand } from './commands/agent.ts';
@@ -66,6 +67,10 @@ try {
   } else if (error instanceof ApiCallError) {
     process.stderr.write(`error: ${error.message}${issuesText(error.details)} [${error.code}]\n`);
     process.exitCode = exitCodeForApiStatus(error.status, error.code);
+  } else if (error instanceof AgentError) {
+    // `stampede agent` could not start or gave up (enrollment refused, identity expired, …).
+    process.stderr.write(`error: ${error.message} [${error.code}]\n`);
+    process.exitCode = error.code === 'INVALID_OPTIONS' ? EXIT.badInput : EXIT.error;
   } else if (error instanceof EngineError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = exitCodeFor(error.code);

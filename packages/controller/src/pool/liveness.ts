@@ -38,9 +38,16 @@ export class Liveness {
   readonly #o: LivenessOptions;
   readonly #suspectAfterMs: number;
   readonly #lostAfterMs: number;
+  /**
+   * When this monitor (this controller process) started listening. Silence is counted from here
+   * at the earliest: heartbeats sent while no controller ran cannot have been heard, so after a
+   * restart every agent gets a full lease plus grace to come back before it is declared lost.
+   */
+  readonly #sinceMs: number;
 
   constructor(options: LivenessOptions) {
     this.#o = options;
+    this.#sinceMs = options.clock.nowMs();
     this.#suspectAfterMs = options.suspectAfterMs ?? DEFAULT_SUSPECT_AFTER_MS;
     this.#lostAfterMs = options.leaseMs + (options.graceMs ?? DEFAULT_LOST_GRACE_MS);
   }
@@ -77,7 +84,7 @@ export class Liveness {
     const now = clock.nowMs();
     for (const g of await store.listGenerators({ status: WATCHED })) {
       const lastMs = g.lastHeartbeatMs ?? g.createdAtMs;
-      const silentMs = now - lastMs;
+      const silentMs = now - Math.max(lastMs, this.#sinceMs);
       if (silentMs > this.#lostAfterMs) {
         let lost: Generator;
         try {
@@ -89,14 +96,14 @@ export class Liveness {
         const heard =
           g.lastHeartbeatMs === null
             ? `no heartbeat since it enrolled at ${new Date(g.createdAtMs).toISOString()}`
-            : `last heartbeat at ${new Date(lastMs).toISOString()}, ${seconds(silentMs)} ago`;
+            : `last heartbeat at ${new Date(lastMs).toISOString()}, ${seconds(now - lastMs)} ago`;
         const reason = `generator ${g.name} (${g.id}) lost: ${heard}`;
         log.warn(reason);
         await this.#o.onLost(lost, g.runId, reason);
       } else if (silentMs > this.#suspectAfterMs && g.status !== 'suspect') {
         try {
           await store.setGeneratorStatus(g.id, [g.status], 'suspect');
-          log.warn(`generator ${g.name} (${g.id}) suspect: silent for ${seconds(silentMs)}`);
+          log.warn(`generator ${g.name} (${g.id}) suspect: silent for ${seconds(now - lastMs)}`);
         } catch (err) {
           if (!isStoreError(err, 'INVALID_STATE')) throw err;
         }

@@ -75,14 +75,25 @@ export async function abortOrphanRun(deps: ReconcileDeps, run: Run, reason: stri
   deps.log.warn(`run ${run.id}: aborted: ${reason}`);
 }
 
+/**
+ * Whether a run has not started anything yet: it is provisioning and holds no generator (they are
+ * assigned all at once). Such a run can wait in the queue again across a restart instead of being
+ * aborted: nothing was sent to any generator.
+ */
+export async function isResumable(store: Store, run: Run): Promise<boolean> {
+  if (run.status !== 'provisioning') return false;
+  return (await store.listGenerators({ runId: run.id })).length === 0;
+}
+
 /** The reason recorded on a run that was active when its controller died. */
 export function restartReason(status: RunStatus): string {
   return `controller restarted while the run was ${status}; a run cannot resume`;
 }
 
 /**
- * Reconciles the store at start: in-flight runs not held by another live controller are aborted,
- * this controller's jobs of queued runs go back to the queue (same order), jobs of ended runs are
+ * Reconciles the store at start: in-flight runs not held by another live controller are aborted
+ * (except resumable ones, see isResumable), this controller's jobs of queued and resumable runs go
+ * back to the queue (same order), jobs of ended runs are
  * completed, and generators still attached to ended runs are released.
  */
 export async function reconcileAtStart(deps: ReconcileDeps): Promise<{ aborted: string[] }> {
@@ -101,6 +112,7 @@ export async function reconcileAtStart(deps: ReconcileDeps): Promise<{ aborted: 
     const heldElsewhere =
       job !== undefined && job.leaseOwner !== ownerId && (job.leaseExpiresMs ?? 0) > now;
     if (heldElsewhere) continue;
+    if (await isResumable(store, run)) continue; // its job goes back to the queue below
     await abortOrphanRun(deps, run, restartReason(run.status));
     aborted.push(run.id);
   }
@@ -108,7 +120,7 @@ export async function reconcileAtStart(deps: ReconcileDeps): Promise<{ aborted: 
     if (job.leaseOwner !== ownerId) continue;
     const runId = runIdOfJob(job);
     const run = runId === undefined ? null : await store.getRun(runId).catch(() => null);
-    if (run?.status === 'queued') {
+    if (run?.status === 'queued' || (run && (await isResumable(store, run)))) {
       await store.fail(job.id, ownerId, 'controller restarted before provisioning', now);
     } else {
       await store.complete(job.id, ownerId);

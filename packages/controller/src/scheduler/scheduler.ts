@@ -13,6 +13,7 @@ import type { RunControl } from '../services.ts';
 import {
   IN_FLIGHT,
   abortOrphanRun,
+  isResumable,
   reconcileAtStart,
   restartReason,
   runIdOfJob,
@@ -64,6 +65,9 @@ export class Scheduler implements RunControl {
     const reason = options.abortReason;
     if (reason !== undefined) {
       for (const d of [...this.#drivers.values()]) {
+        // A run still waiting for generators has started nothing: it stays in the queue for the
+        // next start (reconcileAtStart puts its job back).
+        if (d.run.status === 'provisioning' && d.slots.length === 0) continue;
         await this.#exclusive(d.run.id, () =>
           d.abort('aborted', `${reason} while the run was ${d.run.status}`),
         );
@@ -194,7 +198,7 @@ export class Scheduler implements RunControl {
       await store.complete(job.id, config.ownerId);
       return;
     }
-    if (IN_FLIGHT.includes(run.status)) {
+    if (IN_FLIGHT.includes(run.status) && !(await isResumable(store, run))) {
       // Its controller died (the lease lapsed): the run cannot resume.
       await abortOrphanRun(this.#reconcileDeps, run, restartReason(run.status));
       await store.complete(job.id, config.ownerId);

@@ -28,6 +28,8 @@ export interface Vu {
   settle: (() => void) | undefined;
 }
 
+function noop(): void {}
+
 /** An iteration in flight; it is also the start record the host gets (one object, not two). */
 export class Flight implements IterationStart {
   readonly scenario: string;
@@ -38,6 +40,14 @@ export class Flight implements IterationStart {
   readonly vu: Vu;
   readonly controller: IterationAbort;
   interrupted = false;
+  /** Set only when the VU's previous iteration has not settled yet (see launchThen). */
+  done: ((vu: Vu, completed: boolean) => void) | undefined;
+  /** True while the executor is inside the host's runIteration for this flight. */
+  launching = true;
+  /** True once the host took over reporting the end of the iteration (handOff). */
+  handedOff = false;
+  /** What the host calls (after handOff) or the promise triggers when the iteration is over. */
+  settler: () => void = noop;
 
   constructor(
     scenario: string,
@@ -57,6 +67,11 @@ export class Flight implements IterationStart {
 
   get signal(): IterationAbort {
     return this.controller;
+  }
+
+  handOff(): () => void {
+    this.handedOff = true;
+    return this.settler;
   }
 }
 
@@ -194,6 +209,17 @@ export abstract class BaseRunner implements ExecutorRunner {
       vu.controller = controller;
     }
     const flight = new Flight(this.scenario, vu, controller, scenarioIteration, intendedStartMs);
+    // Normally one settle closure per VU serves every iteration; only if a host resolved an
+    // earlier iteration's promise late does this flight get its own, to keep the two apart.
+    if (vu.settling === undefined) {
+      vu.settling = flight;
+      vu.onSettled = done;
+      flight.settler = vu.settle ??= this.#settlerOf(vu);
+    } else {
+      flight.done = done;
+      flight.settler = this.#settlerOfFlight(flight, done);
+    }
+    const settler = flight.settler;
     vu.flight = flight;
     this.#inflight.add(flight);
     this.#started++;
@@ -203,16 +229,10 @@ export abstract class BaseRunner implements ExecutorRunner {
     } catch {
       pending = Promise.resolve(); // the host broke its contract; count the iteration as done
     }
-    if (vu.settling === undefined) {
-      vu.settling = flight;
-      vu.onSettled = done;
-      vu.settle ??= this.#settlerOf(vu);
-      pending.then(vu.settle, vu.settle);
-    } else {
-      // Only if a host resolved an earlier iteration's promise late: keep the two apart.
-      const settle = this.#settlerOfFlight(flight, done);
-      pending.then(settle, settle);
-    }
+    flight.launching = false;
+    // A host that took over (handOff) calls the settler itself, from inside the iteration's
+    // async context and without a promise reaction per iteration; otherwise watch the promise.
+    if (!flight.handedOff) pending.then(settler, settler);
   }
 
   // The closures are made in functions of their own: a closure keeps its whole creating scope
@@ -222,11 +242,27 @@ export abstract class BaseRunner implements ExecutorRunner {
   }
 
   #settlerOfFlight(flight: Flight, done: (vu: Vu, completed: boolean) => void): () => void {
-    return () => done(flight.vu, this.#settle(flight));
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      if (flight.launching) {
+        queueMicrotask(settle);
+        return;
+      }
+      settled = true;
+      done(flight.vu, this.#settle(flight));
+    };
+    return settle;
   }
 
   #settleVu(vu: Vu): void {
-    const flight = vu.settling as Flight;
+    const flight = vu.settling;
+    if (flight === undefined) return; // settled twice: the first call counted
+    if (flight.launching) {
+      // The host finished inside runIteration: continue after it returned, not recursively.
+      queueMicrotask(vu.settle as () => void);
+      return;
+    }
     const done = vu.onSettled as (vu: Vu, completed: boolean) => void;
     vu.settling = undefined;
     vu.onSettled = undefined;

@@ -14,6 +14,14 @@ export interface IterationStart {
   intendedStartMs: number | null;
   /** Aborted when the iteration must be interrupted (gracefulStop / gracefulRampDown expired, hard stop). */
   readonly signal: IterationSignal;
+  /**
+   * Optional, for hosts: takes over telling the executor that the iteration is over. The host
+   * then calls the returned function once, when its promise would settle (from inside the
+   * iteration's async context, so the VU's next iteration starts there too), and the executor no
+   * longer waits on the promise. Saves a promise reaction per iteration; hosts that do not call
+   * it lose nothing.
+   */
+  handOff?(): () => void;
 }
 
 /** What an executor needs from the worker that hosts it. */

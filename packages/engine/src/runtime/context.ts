@@ -37,6 +37,8 @@ export interface IterationContext {
   startedMs: number;
   /** The host's clock time (ms) the iteration was due (arrival-rate executors), else null. */
   intendedStartMs: number | null;
+  /** The host's bookkeeping: tells the executor the iteration is over (see IterationStart.handOff). */
+  settle: (() => void) | undefined;
 }
 
 /** Carries the iteration context through the async calls of a script. */

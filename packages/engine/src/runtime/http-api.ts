@@ -169,6 +169,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     };
     if (headers !== undefined) spec.headers = headers;
     if (it) spec.signal = it.signal;
+    if (deps.checkTarget) spec.checkTarget = deps.checkTarget;
     const last = await agent.request(spec, onHop);
     return final ?? new ScriptResponse(last, responseType, last.timings.durationMs + lagMs);
   }

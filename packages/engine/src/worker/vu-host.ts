@@ -39,6 +39,13 @@ class HostedVu implements VuState {
   readonly id: number;
   iterations = 0;
   readonly cookieJar = new LazyCookieJar();
+  /**
+   * The context of the VU's iterations, reused from one iteration to the next while its signal
+   * is not aborted: the executor then continues the VU inside this context (IterationStart
+   * handOff), so an iteration enters no new async context. `host` tells which host made it.
+   */
+  ctx: IterationContext | undefined = undefined;
+  host: object | undefined = undefined;
   readonly #keepAlive: boolean;
   readonly #userAgent: string;
   #agent: HttpAgent | undefined;
@@ -80,23 +87,28 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
   // they find the iteration with getStore() rather than each iteration allocating closures for
   // them: a sleeping VU stays small.
   function runScript(): Promise<void> {
-    let result: unknown;
+    let pending: Promise<void>;
     try {
-      result = deps.fn(deps.setupData);
+      pending = Promise.resolve(deps.fn(deps.setupData)).then(finish, failed);
     } catch (error) {
       failed(error);
-      return Promise.resolve();
+      pending = Promise.resolve();
     }
-    return Promise.resolve(result).then(finish, failed);
+    return pending;
   }
 
   function finish(): void {
     const ctx = iterationStorage.getStore() as IterationContext;
     // Counted after the iteration so `vu.iteration` is 0-based inside it, like __ITER.
     ctx.vu.iterations++;
-    if (ctx.signal.aborted) return;
-    iterations.add(1);
-    iterationDuration.add(clock.now() - (ctx.intendedStartMs ?? ctx.startedMs));
+    if (!ctx.signal.aborted) {
+      iterations.add(1);
+      iterationDuration.add(clock.now() - (ctx.intendedStartMs ?? ctx.startedMs));
+    }
+    // Last: the executor may start the VU's next iteration (and reuse ctx) right away.
+    const settle = ctx.settle;
+    ctx.settle = undefined;
+    settle?.();
   }
 
   function failed(error: unknown): void {
@@ -114,29 +126,51 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     return vu;
   }
 
+  const self = {};
+
+  function contextFor(vu: VuState, start: IterationStart, startedMs: number): IterationContext {
+    const lagMs =
+      start.intendedStartMs === null ? 0 : Math.max(0, startedMs - start.intendedStartMs);
+    const hosted = vu instanceof HostedVu ? vu : undefined;
+    const ctx = hosted?.ctx;
+    if (ctx !== undefined && hosted?.host === self && ctx.signal === start.signal) {
+      ctx.vuIteration = start.vuIteration;
+      ctx.scenarioIteration = start.scenarioIteration;
+      ctx.startLagMs = lagMs;
+      ctx.startedMs = startedMs;
+      ctx.intendedStartMs = start.intendedStartMs;
+      ctx.settle = start.handOff?.();
+      return ctx;
+    }
+    const fresh: IterationContext = {
+      vu,
+      scenario: scenarioName,
+      vuIteration: start.vuIteration,
+      scenarioIteration: start.scenarioIteration,
+      group: '',
+      tags,
+      startLagMs: lagMs,
+      correctLag: arrival,
+      signal: start.signal,
+      env,
+      startedMs,
+      intendedStartMs: start.intendedStartMs,
+      settle: start.handOff?.(),
+    };
+    if (hosted !== undefined) {
+      hosted.ctx = fresh;
+      hosted.host = self;
+    }
+    return fresh;
+  }
+
   return {
     clock,
     runIteration(start: IterationStart): Promise<void> {
       const vu = vuFor(start.vuId + deps.vuIdOffset);
-      const startedMs = clock.now();
-      const lagMs =
-        start.intendedStartMs === null ? 0 : Math.max(0, startedMs - start.intendedStartMs);
-      const ctx: IterationContext = {
-        vu,
-        scenario: scenarioName,
-        vuIteration: start.vuIteration,
-        scenarioIteration: start.scenarioIteration,
-        group: '',
-        tags,
-        startLagMs: lagMs,
-        correctLag: arrival,
-        signal: start.signal,
-        env,
-        startedMs,
-        intendedStartMs: start.intendedStartMs,
-      };
+      const ctx = contextFor(vu, start, clock.now());
       if (!deps.keepCookies) vu.cookieJar.clear();
-      if (arrival) sendLag.add(lagMs);
+      if (arrival) sendLag.add(ctx.startLagMs);
       return iterationStorage.run(ctx, runScript);
     },
     onDropped(count: number): void {

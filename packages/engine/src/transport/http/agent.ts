@@ -33,6 +33,47 @@ function parseUrl(text: string): URL {
   return url;
 }
 
+/** What a hop needs from its URL; URL's getters are slow enough to matter per request. */
+interface UrlInfo {
+  protocol: string;
+  tls: boolean;
+  href: string;
+  /** Origin-form request target: path and query. */
+  target: string;
+  /** Host header value. */
+  host: string;
+  /** Host name or IP to connect to (IPv6 without brackets). */
+  dialHost: string;
+  port: number;
+  origin: string;
+  insecurePoolKey: string;
+}
+
+const urlInfos = new WeakMap<URL, UrlInfo>();
+
+/** The parts of `url` a hop uses, worked out once per URL object (parsed URLs are shared). */
+function urlInfo(url: URL): UrlInfo {
+  let info = urlInfos.get(url);
+  if (info === undefined) {
+    const tls = url.protocol === 'https:';
+    const hostname = url.hostname;
+    const origin = originOf(url);
+    info = {
+      protocol: url.protocol,
+      tls,
+      href: url.href,
+      target: url.pathname + url.search,
+      host: url.host,
+      dialHost: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+      port: url.port === '' ? (tls ? 443 : 80) : Number(url.port),
+      origin,
+      insecurePoolKey: `${origin} insecure`,
+    };
+    urlInfos.set(url, info);
+  }
+  return info;
+}
+
 /** One hop to send: the request after redirects were applied. */
 interface Hop {
   url: URL;
@@ -133,7 +174,7 @@ export class HttpAgent {
       onHop?.(res);
       return res;
     }
-    const firstOrigin = originOf(url);
+    const firstOrigin = urlInfo(url).origin;
     const hop: Hop = {
       url,
       urlText: spec.url,
@@ -157,6 +198,12 @@ export class HttpAgent {
         if (spec.maxRedirects > 0) {
           setError(res, new HttpError('EREDIRECTS', `stopped after ${redirects} redirects`));
         }
+        onHop?.(res);
+        return res;
+      }
+      const refused = spec.checkTarget?.(next) ?? null;
+      if (refused !== null) {
+        setError(res, new HttpError('ETARGET', `redirect refused: ${refused}`));
         onHop?.(res);
         return res;
       }
@@ -223,12 +270,13 @@ export class HttpAgent {
     scope: CancelScope,
   ): Promise<void> {
     const url = hop.url;
-    const isTls = url.protocol === 'https:';
-    if (!isTls && url.protocol !== 'http:') {
-      throw new HttpError('EINVALID', `unsupported URL scheme ${url.protocol}`);
+    const info = urlInfo(url);
+    const isTls = info.tls;
+    if (!isTls && info.protocol !== 'http:') {
+      throw new HttpError('EINVALID', `unsupported URL scheme ${info.protocol}`);
     }
     const jar = this.options.cookieJar;
-    const jarCookies = jar === null ? '' : jar.getCookieStringSync(url.href);
+    const jarCookies = jar === null ? '' : jar.getCookieStringSync(info.href);
     // A request with nothing but a method and a URL has the same head every time: reuse it.
     const plain =
       spec.headers === undefined &&
@@ -236,13 +284,13 @@ export class HttpAgent {
       hop.body === null &&
       !hop.stripCredentials &&
       !hop.stripBodyHeaders;
-    const headKey = plain ? `${hop.method} ${url.href}` : '';
+    const headKey = plain ? `${hop.method} ${info.href}` : '';
     let head = plain ? this.#heads?.get(headKey) : undefined;
     if (head === undefined) {
       head = serializeRequestHead({
         method: hop.method,
-        target: url.pathname + url.search,
-        host: url.host,
+        target: info.target,
+        host: info.host,
         userAgent: this.options.userAgent,
         headers: spec.headers,
         jarCookies,
@@ -257,10 +305,9 @@ export class HttpAgent {
         heads.set(headKey, head);
       }
     }
-    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const target = {
-      host: hostname,
-      port: url.port === '' ? (isTls ? 443 : 80) : Number(url.port),
+      host: info.dialHost,
+      port: info.port,
       tls: isTls,
       rejectUnauthorized: !spec.insecureSkipTLSVerify,
       localAddress: this.options.localAddress,
@@ -271,8 +318,7 @@ export class HttpAgent {
       maxBodyBytes: spec.maxBodyBytes,
     };
     // A connection verified with one TLS mode must not serve requests of the other.
-    const poolKey =
-      isTls && spec.insecureSkipTLSVerify ? `${originOf(url)} insecure` : originOf(url);
+    const poolKey = isTls && spec.insecureSkipTLSVerify ? info.insecurePoolKey : info.origin;
     const pool = this.#pool(poolKey);
 
     for (let attempt = 0; ; attempt++) {

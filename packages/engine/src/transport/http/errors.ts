@@ -10,6 +10,7 @@ export type HttpErrorCode =
   | 'EABORTED' // the AbortSignal fired or the agent was closed
   | 'EREDIRECTS' // more redirects than maxRedirects
   | 'EINVALID' // the request itself is invalid (URL, scheme, method, header characters)
+  | 'ETARGET' // a redirect led to a host that is not on the run's allow-list
   | 'EPROTO'; // any other socket error
 
 /** An HTTP client failure with a stable code; carried in responses, never thrown out of `request`. */

@@ -19,6 +19,11 @@ export interface HttpRequestSpec {
   maxBodyBytes: number;
   /** Aborting fails the request with 'EABORTED' (an AbortSignal, or a VU's iteration signal). */
   signal?: AbortSignalLike;
+  /**
+   * The run's allow-list, applied to every redirect target: a message refuses the hop (the
+   * redirect response is returned with 'ETARGET'), null lets it go.
+   */
+  checkTarget?: (url: URL) => string | null;
 }
 
 /** Per-phase durations of one hop, all in ms (fractional, from performance.now()). */
