@@ -6,22 +6,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
-import { buildTestArchive } from '@stampede/engine';
-import {
-  intervalSnapshotSchema,
-  runViewSchema,
-  summarySchema,
-  type IntervalSnapshot,
-  type RunView,
-  type Summary,
-} from '@stampede/protocol';
-import { openStore } from '@stampede/store';
-import { CLI, REPO, delay } from './harness.ts';
+import { Api, waitFor } from './cluster-api.ts';
+import { startCountingTarget, type CountingTarget, type Responder } from './cluster-target.ts';
+import { CLI, REPO } from './harness.ts';
+
+export * from './cluster-api.ts';
+export * from './cluster-target.ts';
 
 /** Process groups started by any Cluster of this test process, killed at exit at the latest. */
 const liveGroups = new Set<number>();
@@ -51,21 +44,9 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   return port;
 }
 
-/** Polls `cond` every 50 ms until it is truthy; throws with `what` after `ms`. */
-export async function waitFor<T>(
-  cond: () => T | Promise<T>,
-  ms: number,
-  what: string | (() => string),
-): Promise<NonNullable<T>> {
-  const end = performance.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (performance.now() > end) {
-      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    }
-    await delay(50);
-  }
+/** Resolves after `ms` without keeping the process alive (for races against an exit). */
+function unrefDelay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 /** A child process of a test, with its output so far and its exit. */
@@ -170,227 +151,6 @@ export interface AgentStartOptions {
   netns?: string;
   /** Wait for "connected" (default true). */
   waitConnected?: boolean;
-}
-
-/** One request as the counting target saw it. */
-export interface Hit {
-  path: string;
-  method: string;
-  headers: IncomingHttpHeaders;
-  /** performance.now() of this test process when the request head arrived. */
-  atMs: number;
-  remotePort: number;
-}
-
-/** A counting HTTP target: answers 200 at once and keeps every request. */
-export interface CountingTarget {
-  url: string;
-  host: string;
-  port: number;
-  hits: Hit[];
-  /** Hits whose path starts with `prefix` (all without). */
-  select(prefix?: string): Hit[];
-  count(prefix?: string): number;
-  /** Hits after `atMs` (performance.now() time). */
-  after(atMs: number, prefix?: string): Hit[];
-  close(): Promise<void>;
-}
-
-/** Starts a counting target on `host` (default 127.0.0.1), port 0 unless given. */
-export async function startCountingTarget(host = '127.0.0.1', port = 0): Promise<CountingTarget> {
-  const hits: Hit[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    hits.push({
-      path: req.url ?? '/',
-      method: req.method ?? '',
-      headers: req.headers,
-      atMs: performance.now(),
-      remotePort: req.socket.remotePort ?? 0,
-    });
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
-      res.end('ok');
-    });
-  });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(port, host, r));
-  const addr = server.address() as AddressInfo;
-  const select = (prefix?: string): Hit[] =>
-    prefix === undefined ? hits : hits.filter((h) => h.path.startsWith(prefix));
-  return {
-    url: `http://${host}:${addr.port}`,
-    host,
-    port: addr.port,
-    hits,
-    select,
-    count: (prefix) => select(prefix).length,
-    after: (atMs, prefix) => select(prefix).filter((h) => h.atMs > atMs),
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
-
-/** An answer of the REST API. */
-export interface ApiAnswer {
-  status: number;
-  /** Parsed JSON, or the text when not JSON. */
-  body: unknown;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** Options of one raw API call. */
-export interface ApiCallOptions {
-  /** Bearer token; default the client's; null sends none. */
-  token?: string | null;
-  /** JSON body (serialized). */
-  json?: unknown;
-  /** Raw body, sent as is with `contentType`. */
-  raw?: string | Uint8Array;
-  contentType?: string;
-  headers?: Record<string, string>;
-}
-
-/** A small REST client of one controller (no schema parsing: tests look at raw answers). */
-export class Api {
-  readonly url: string;
-  readonly token: string;
-  readonly #dispatcher: Agent;
-
-  constructor(url: string, caPem: string, token: string) {
-    this.url = url;
-    this.token = token;
-    this.#dispatcher = new Agent({ connect: { ca: caPem }, keepAliveTimeout: 1000 });
-  }
-
-  /** Calls `/api/v1<path>`. */
-  async call(method: string, path: string, o: ApiCallOptions = {}): Promise<ApiAnswer> {
-    const headers: Record<string, string> = { ...o.headers };
-    const token = o.token === undefined ? this.token : o.token;
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    let body: string | Uint8Array | undefined;
-    if (o.json !== undefined) {
-      body = JSON.stringify(o.json);
-      headers['content-type'] ??= 'application/json';
-    } else if (o.raw !== undefined) {
-      body = o.raw;
-      if (o.contentType) headers['content-type'] = o.contentType;
-    }
-    const answer = await request(`${this.url}/api/v1${path}`, {
-      method: method as 'GET',
-      headers,
-      ...(body === undefined ? {} : { body }),
-      dispatcher: this.#dispatcher,
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-    });
-    const text = await answer.body.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === '' ? null : JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: answer.statusCode, body: parsed, headers: answer.headers };
-  }
-
-  /** Like `call` but throws unless the status is 2xx; answers the body. */
-  async ok(method: string, path: string, o: ApiCallOptions = {}): Promise<unknown> {
-    const a = await this.call(method, path, o);
-    if (a.status < 200 || a.status > 299) {
-      throw new Error(`${method} ${path}: HTTP ${a.status} ${JSON.stringify(a.body)}`);
-    }
-    return a.body;
-  }
-
-  /** A fresh join token (`name` `<pool>/<label>` puts the agent in that pool; else `static`). */
-  async joinToken(name: string): Promise<string> {
-    const b = (await this.ok('POST', '/join-tokens', { json: { name } })) as { token: string };
-    return b.token;
-  }
-
-  /** Builds the archive of `file` and uploads it; answers its sha256. */
-  async upload(file: string, env: Record<string, string> = {}): Promise<string> {
-    const built = await buildTestArchive(file, { env });
-    await this.ok('POST', '/archives', {
-      raw: built.bytes,
-      contentType: 'application/octet-stream',
-    });
-    return built.sha256;
-  }
-
-  /** Starts a run (pool `static` unless given) and answers its view. */
-  async startRun(body: Record<string, unknown>): Promise<RunView> {
-    return runViewSchema.parse(
-      await this.ok('POST', '/runs', { json: { pool: 'static', ...body } }),
-    );
-  }
-
-  /** The run's view. */
-  async run(id: string): Promise<RunView> {
-    return runViewSchema.parse(await this.ok('GET', `/runs/${id}`));
-  }
-
-  /** Waits until the run's status is one of `statuses`. */
-  async waitStatus(id: string, statuses: readonly string[], ms: number): Promise<RunView> {
-    let last: RunView | undefined;
-    return waitFor(
-      async () => {
-        last = await this.run(id);
-        return statuses.includes(last.status) ? last : undefined;
-      },
-      ms,
-      () => `run ${id} to be ${statuses.join('|')} (is ${last?.status}: ${last?.statusReason})`,
-    );
-  }
-
-  /** The run's stored summary (null until stored). */
-  async summary(id: string): Promise<Summary | null> {
-    const a = await this.call('GET', `/runs/${id}/summary`);
-    return a.status === 200 ? summarySchema.parse(a.body) : null;
-  }
-
-  /** The run's transitions, oldest first. */
-  async transitions(id: string): Promise<{ from: string | null; to: string; reason: string }[]> {
-    const b = (await this.ok('GET', `/runs/${id}/transitions`)) as {
-      items: { from: string | null; to: string; reason: string }[];
-    };
-    return b.items;
-  }
-
-  /** The generators (`query` e.g. "pool=static&includeRetired=true"). */
-  async generators(
-    query = '',
-  ): Promise<{ id: string; name: string; status: string; runId: string | null; pool: string }[]> {
-    const b = (await this.ok('GET', `/generators?${query}`)) as {
-      items: { id: string; name: string; status: string; runId: string | null; pool: string }[];
-    };
-    return b.items;
-  }
-
-  /** Releases the connections. */
-  async close(): Promise<void> {
-    await this.#dispatcher.close();
-  }
-}
-
-/** Reads a run's stored snapshots from a stopped controller's SQLite store. */
-export async function storedSnapshots(dataDir: string, runId: string): Promise<IntervalSnapshot[]> {
-  const store = await openStore(join(dataDir, 'stampede.db'));
-  try {
-    const rows = await store.listSnapshots(runId);
-    return rows.map((r) => intervalSnapshotSchema.parse(JSON.parse(r.payloadJson)));
-  } finally {
-    await store.close();
-  }
 }
 
 /** Whether `ip netns` works here (root and a kernel that allows it). */
@@ -546,8 +306,8 @@ export class Cluster {
   }
 
   /** A counting target, closed by cleanup. */
-  async target(host = '127.0.0.1'): Promise<CountingTarget> {
-    const t = await startCountingTarget(host);
+  async target(host = '127.0.0.1', respond?: Responder): Promise<CountingTarget> {
+    const t = await startCountingTarget(host, 0, respond);
     this.targets.push(t);
     return t;
   }
@@ -570,7 +330,7 @@ export class Cluster {
       killGroup(p.pid, 'SIGKILL');
       liveGroups.delete(p.pid);
     }
-    await Promise.all(this.procs.map((p) => Promise.race([p.exited, delay(5000)])));
+    await Promise.all(this.procs.map((p) => Promise.race([p.exited, unrefDelay(5000)])));
   }
 
   /** Stops a process group gently (SIGTERM) and waits up to `ms`, then SIGKILLs it. */
@@ -581,11 +341,11 @@ export class Cluster {
       } catch {
         // gone
       }
-      await Promise.race([p.exited, delay(ms)]);
+      await Promise.race([p.exited, unrefDelay(ms)]);
     }
     killGroup(p.pid, 'SIGKILL');
     liveGroups.delete(p.pid);
-    await Promise.race([p.exited, delay(5000)]);
+    await Promise.race([p.exited, unrefDelay(5000)]);
   }
 
   /** Kills everything, closes targets and clients, removes the temp dir. */
@@ -595,36 +355,4 @@ export class Cluster {
     await Promise.all(this.apis.map((a) => a.close().catch(() => undefined)));
     rmSync(this.tmp, { recursive: true, force: true });
   }
-}
-
-/** Whether `body` has the API error shape `{ code, message, details }`. */
-export function isApiError(body: unknown): body is {
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-} {
-  if (typeof body !== 'object' || body === null) return false;
-  const b = body as Record<string, unknown>;
-  return (
-    typeof b['code'] === 'string' &&
-    typeof b['message'] === 'string' &&
-    typeof b['details'] === 'object' &&
-    b['details'] !== null
-  );
-}
-
-/** The first hit time per value of header `name`. */
-export function firstHitsBy(hits: readonly Hit[], name: string): Map<string, number> {
-  const first = new Map<string, number>();
-  for (const h of hits) {
-    const v = String(h.headers[name] ?? '');
-    const t = first.get(v);
-    if (t === undefined || h.atMs < t) first.set(v, h.atMs);
-  }
-  return first;
-}
-
-/** Parsed JSON of a summary file (validated). */
-export function parseSummary(text: string): Summary {
-  return summarySchema.parse(JSON.parse(text));
 }

@@ -10,3 +10,4 @@ export { evaluateThresholds } from './thresholds/evaluate.ts';
 export type { ThresholdEvaluation, ThresholdResult } from './thresholds/evaluate.ts';
 export { buildSummary } from './summary/build.ts';
 export type { SummaryInput } from './summary/build.ts';
+export { isLoopbackHost, LOOPBACK_ENTRY } from './worker/allow-list.ts';

@@ -50,6 +50,8 @@ Execution:
 Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
   --server URL            controller URL (or STAMPEDE_SERVER); only --env variables travel
   --generators N          generators sharing the load (default 1)
+  --pool NAME             generator pool (default: the controller's, normally "local";
+                          agents that joined with a plain token are in pool "static")
   --token T  --ca-file FILE
 Output:
   --summary-json FILE     write the end-of-test summary (docs/summary-json.md)
@@ -90,6 +92,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'no-color': { type: 'boolean' },
         server: { type: 'string' },
         generators: { type: 'string' },
+        pool: { type: 'string' },
         token: { type: 'string' },
         'ca-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -170,7 +173,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     };
   }
 
-  if (f.server !== undefined || f.generators !== undefined) {
+  if (f.server !== undefined || f.generators !== undefined || f.pool !== undefined) {
     if (f.server === undefined && !process.env['STAMPEDE_SERVER'])
       throw new UsageError('--generators needs --server URL (or STAMPEDE_SERVER)');
     const generators = intFlag('generators', f.generators, 1) ?? 1;
@@ -191,6 +194,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         overrides,
         env: keyValueFlags('env', f.env),
         generators,
+        ...(f.pool === undefined ? {} : { pool: f.pool }),
         summaryJsonPath: f['summary-json'],
         quiet: f.quiet === true,
         color: !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'],

@@ -21,6 +21,7 @@ first start (STAMPEDE_ADMIN_TOKEN set at the first start fixes it).
   --allow-target H[:P]    host runs may target, besides loopback (repeatable)
   --no-loopback           refuse loopback targets too
   --local-generators N    local generator processes kept warm (default: CPU cores, at least 2; 0: none)
+  --default-pool NAME     pool of runs that name none (default "local"; "static" for joined agents)
   --lease D               agent lease: load stops this long after the last contact (default 10s)
   --max-generators N      cap on generators per run
   --max-duration D        cap on a run's duration
@@ -62,6 +63,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
         'allow-target': { type: 'string', multiple: true },
         'no-loopback': { type: 'boolean' },
         'local-generators': { type: 'string' },
+        'default-pool': { type: 'string' },
         lease: { type: 'string' },
         'max-generators': { type: 'string' },
         'max-duration': { type: 'string' },
@@ -89,6 +91,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     ...(v['local-generators'] === undefined
       ? {}
       : { localGenerators: wholeNumber('--local-generators', v['local-generators'], 0, 1024) }),
+    ...(v['default-pool'] === undefined ? {} : { defaultPool: v['default-pool'] }),
     ...(v.lease === undefined ? {} : { leaseMs: duration('--lease', v.lease) }),
     ...(v['max-generators'] === undefined
       ? {}

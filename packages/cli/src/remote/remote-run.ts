@@ -29,6 +29,8 @@ export interface RemoteRunInput {
   /** Only the variables given with --env travel to the generators (never this shell's environment). */
   env: Record<string, string>;
   generators: number;
+  /** Generator pool; the controller's default when absent. */
+  pool?: string;
   summaryJsonPath: string | undefined;
   quiet: boolean;
   color: boolean;
@@ -54,6 +56,7 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
     json: {
       archiveSha256: built.sha256,
       generators: input.generators,
+      ...(input.pool === undefined ? {} : { pool: input.pool }),
       overrides: input.overrides,
       env: input.env,
     },

@@ -2,7 +2,8 @@
 // `targets` list comes from the client, so the controller also scans the bundled script for
 // absolute http(s) URL literals in the test's own code (not in bundled npm packages). This is a
 // pre-flight check; the load workers enforce the allow-list on every request.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isLoopbackHost } from '@stampede/engine/results';
+import { isIPv6 } from 'node:net';
 
 /** What decides whether a target is allowed (ControllerConfig's fields). */
 export interface TargetPolicy {
@@ -136,16 +137,6 @@ function normalizeHost(host: string): string {
   }
 }
 
-/** Whether a normalized host is a loopback name or address (localhost, 127.0.0.0/8, ::1). */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIPv4(host)) return host.startsWith('127.');
-  if (host === '::1') return true;
-  // IPv4-mapped IPv6, as the URL parser writes it: ::ffff:7f00:1 is 127.0.0.1.
-  const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(host)?.[1];
-  return mapped !== undefined && parseInt(mapped, 16) >> 8 === 127;
-}
-
 /** Whether the policy allows `target` ("host", "host:port"); a malformed target is refused. */
 export function isTargetAllowed(target: string, policy: TargetPolicy): boolean {
   const t = splitTarget(target);
@@ -161,3 +152,6 @@ export function isTargetAllowed(target: string, policy: TargetPolicy): boolean {
 export function disallowedTargets(targets: Iterable<string>, policy: TargetPolicy): string[] {
   return [...new Set(targets)].filter((t) => !isTargetAllowed(t, policy));
 }
+
+/** Whether a URL host is a loopback address or name (the engine's rule, re-exported). */
+export { isLoopbackHost };

@@ -1,6 +1,7 @@
 // The controller's moving parts wired together: agent hub, scheduler, liveness monitor,
 // termination tracker and pools, the agent routes plugin, and the services the REST API gets.
 // No sockets here: startController listens; tests drive `tick()` with an injected clock.
+import { LOOPBACK_ENTRY } from '@stampede/engine/results';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '@stampede/store';
 import type { AgentEvents } from '../agents/agent-events.ts';
@@ -21,9 +22,6 @@ import {
   type RunTimeouts,
   type SchedulerConfig,
 } from './scheduler-config.ts';
-
-/** Hosts added to the allow-list when loopback is allowed. */
-export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
 
 /** Everything the core is built from. */
 export interface CoreOptions {
@@ -81,11 +79,11 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
   const hub = new AgentHub(o.clock);
   const pools = new PoolRegistry();
   pools.get(STATIC_POOL);
+  // The agents' runtime list: `loopback` admits all of 127.0.0.0/8, ::1 and localhost, the same
+  // rule as the API's check before a run is queued.
   const allowTargets = [
     ...o.config.allowTargets,
-    ...(o.config.allowLoopback
-      ? LOOPBACK_HOSTS.filter((h) => !o.config.allowTargets.includes(h))
-      : []),
+    ...(o.config.allowLoopback ? [LOOPBACK_ENTRY] : []),
   ];
   const schedulerConfig: SchedulerConfig = {
     ownerId: o.ownerId,

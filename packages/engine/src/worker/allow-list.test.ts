@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { targetChecker } from './allow-list.ts';
+import { isLoopbackHost, targetChecker } from './allow-list.ts';
 import { splitSegment } from '../run/worker-segments.ts';
 
 test('allow-list accepts listed hosts and host:port, refuses the rest', () => {
@@ -11,6 +11,24 @@ test('allow-list accepts listed hosts and host:port, refuses the rest', () => {
   assert.equal(check(new URL('http://localhost:8080/')), null);
   assert.match(check(new URL('http://localhost:8081/')) ?? '', /not on the allow-list/);
   assert.match(check(new URL('https://example.com/')) ?? '', /example\.com/);
+});
+
+test('the loopback entry admits every loopback host and nothing else', () => {
+  const check = targetChecker(['loopback', 'example.com:443']);
+  assert.ok(check);
+  for (const url of [
+    'http://127.0.0.2:81/',
+    'http://[::1]:9/',
+    'http://localhost/',
+    'http://a.localhost/',
+    'http://[::ffff:127.0.0.9]/',
+  ]) {
+    assert.equal(check(new URL(url)), null, url);
+  }
+  assert.equal(check(new URL('https://example.com/')), null);
+  assert.match(check(new URL('http://10.0.0.1/')) ?? '', /not on the allow-list/);
+  assert.match(check(new URL('http://128.0.0.1/')) ?? '', /not on the allow-list/);
+  assert.ok(!isLoopbackHost('localhost.example.com'));
 });
 
 test('worker segments split a process segment evenly', () => {
