@@ -71,7 +71,7 @@ test('a 2-generator run goes queued → … → passed with a summary and every 
     assert.deepEqual([pa.generatorIndex, pb.generatorCount], [0, 2]);
     assert.equal(pa.overridesJson, '{"vus":2}');
     assert.deepEqual(pa.env, { A: '1' });
-    assert.ok(pa.allowTargets.includes('127.0.0.1'));
+    assert.ok(pa.allowTargets.includes('loopback'));
 
     await h.report(a, { runId: run.id, activity: 'ready', setupDataJson: '{"t":1}', plan: PLAN });
     assert.equal((await h.store.getRun(run.id)).status, 'preparing', 'one of two is no quorum');

@@ -114,8 +114,10 @@ export default async function () { await http.get(__ENV.TARGET + '/lease-scripte
   const sent = hits.filter((h) => h.path === path);
   assert.ok(sent.length > 10, `load ran before the deadline (${sent.length} requests)`);
   const last = Math.max(...sent.map((h) => h.atMonoMs));
+  // The target runs in this process, so on a loaded machine it may log a request sent just
+  // before the deadline a few ms late; 50 ms is still far inside any lease.
   assert.ok(
-    last <= deadline + 5,
+    last <= deadline + 50,
     `last request ${(last - deadline).toFixed(1)} ms after the deadline`,
   );
   assert.ok(monotonicMs() - startedAt < 5000, 'the run ended on its own, long before 20 s');
