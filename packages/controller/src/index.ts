@@ -26,6 +26,7 @@ export {
 export { agentRoutes, type AgentRoutesDeps } from './agents/agent-routes.ts';
 export {
   defaultLocalAgentCommand,
+  cliAgentCommand,
   type LocalAgentCommand,
   type LocalAgentLaunch,
 } from './pool/local-pool.ts';

@@ -11,3 +11,4 @@ export type { ThresholdEvaluation, ThresholdResult } from './thresholds/evaluate
 export { buildSummary } from './summary/build.ts';
 export type { SummaryInput } from './summary/build.ts';
 export { isLoopbackHost, LOOPBACK_ENTRY } from './worker/allow-list.ts';
+export { scanBundleTargets, scanCodeTargets, targetOfUrl } from './bundle/archive-targets.ts';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startController, type LocalAgentCommand } from '@stampede/controller';
+import { cliAgentCommand, startController } from '@stampede/controller';
 import { parseDurationMs } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -30,23 +30,7 @@ first start (STAMPEDE_ADMIN_TOKEN set at the first start fixes it).
 const CLI_MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 /** Starts local agents with this CLI's `agent` command on this Node. */
-const localAgentCommand: LocalAgentCommand = (l) => ({
-  command: process.execPath,
-  args: [
-    CLI_MAIN,
-    'agent',
-    '--controller',
-    l.controllerUrl,
-    '--join-token',
-    l.joinToken,
-    '--name',
-    l.name,
-    '--data-dir',
-    l.dataDir,
-    '--ca-file',
-    l.caFile,
-  ],
-});
+const localAgentCommand = cliAgentCommand(CLI_MAIN);
 
 /** `stampede server`: runs the controller until SIGINT/SIGTERM; returns the exit code. */
 export async function serverCommand(argv: string[]): Promise<number> {

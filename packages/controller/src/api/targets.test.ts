@@ -7,7 +7,6 @@ import {
   isTargetAllowed,
   scanCodeTargets,
   scanScriptTargets,
-  splitScriptSections,
   splitTarget,
   targetOfUrl,
 } from './targets.ts';
@@ -42,18 +41,6 @@ async function test_default() {
 }
 export { test_default as default };
 `;
-
-test('sections follow the // path markers of an esbuild bundle', () => {
-  const paths = splitScriptSections(BUNDLE).map((s) => s.path);
-  assert.deepEqual(paths, [
-    null,
-    'stampede-api:stampede',
-    'node_modules/foo/index.js',
-    '../../node_modules/.pnpm/bar@1.0.0/node_modules/bar/lib/index.js',
-    'lib/helper.ts',
-    'test.ts',
-  ]);
-});
 
 test("the scan finds URL literals of the test's own code, not of npm packages", () => {
   assert.deepEqual(scanScriptTargets(BUNDLE), [

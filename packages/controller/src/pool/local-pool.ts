@@ -33,24 +33,29 @@ export type LocalAgentCommand = (launch: LocalAgentLaunch) => {
 
 const CLI_MAIN = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
 
+/** `stampede agent …` run by this Node with the CLI entry file `cliMain`. */
+export function cliAgentCommand(cliMain: string): LocalAgentCommand {
+  return (l) => ({
+    command: process.execPath,
+    args: [
+      cliMain,
+      'agent',
+      '--controller',
+      l.controllerUrl,
+      '--join-token',
+      l.joinToken,
+      '--name',
+      l.name,
+      '--data-dir',
+      l.dataDir,
+      '--ca-file',
+      l.caFile,
+    ],
+  });
+}
+
 /** `stampede agent …` run by this Node with the CLI of this repository. */
-export const defaultLocalAgentCommand: LocalAgentCommand = (l) => ({
-  command: process.execPath,
-  args: [
-    CLI_MAIN,
-    'agent',
-    '--controller',
-    l.controllerUrl,
-    '--join-token',
-    l.joinToken,
-    '--name',
-    l.name,
-    '--data-dir',
-    l.dataDir,
-    '--ca-file',
-    l.caFile,
-  ],
-});
+export const defaultLocalAgentCommand: LocalAgentCommand = cliAgentCommand(CLI_MAIN);
 
 /** Settings and collaborators of the local pool. */
 export interface LocalPoolOptions {
