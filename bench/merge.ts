@@ -12,7 +12,8 @@ import { loadAvg } from './lib/proc.ts';
 import { fixed, median, printVerdicts, table, writeResult } from './lib/report.ts';
 import type { PartResult } from './lib/report.ts';
 
-const FLAGS = {
+/** The flags of this benchmark (bench/all.ts passes `--merge.NAME value` through). */
+export const FLAGS = {
   histograms: { kind: 'number', default: 1000, help: 'interval histograms to merge' },
   samples: { kind: 'number', default: 200, help: 'samples per interval histogram' },
   rounds: { kind: 'number', default: 7, help: 'timed rounds (median reported)' },

@@ -25,7 +25,8 @@ export const CANDIDATES = [
 ] as const;
 type Candidate = (typeof CANDIDATES)[number];
 
-const FLAGS = {
+/** The flags of this benchmark (bench/all.ts passes `--scripted-client.NAME value` through). */
+export const FLAGS = {
   duration: { kind: 'number', default: 10, help: 'seconds per run' },
   runs: { kind: 'number', default: 3, help: 'runs per candidate and target, interleaved' },
   connections: { kind: 'number', default: 50, help: 'concurrent keep-alive loops' },
