@@ -74,8 +74,10 @@ const names = opts.parts
   .map((s) => s.trim())
   .filter(Boolean);
 for (const name of [...names, ...perPart.keys()]) {
-  if (!(name in PARTS))
-    throw new Error(`unknown part ${name}; parts: ${Object.keys(PARTS).join(', ')}`);
+  if (!(name in PARTS)) {
+    console.error(`unknown part ${name}; parts: ${Object.keys(PARTS).join(', ')}`);
+    process.exit(2);
+  }
 }
 const load = { before: loadAvg(), after: '' };
 console.log(`[all] parts: ${names.join(', ')}${opts.quick ? ' (quick)' : ''}; load ${load.before}`);

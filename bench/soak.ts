@@ -4,12 +4,12 @@
 // checks the same thing in two minutes.
 //
 //   node bench/soak.ts [--rate 10000] [--duration 600] [--sample 10]
+import { readFileSync } from 'node:fs';
 import { parseFlags, type FlagValues } from './lib/args.ts';
 import { aptInstall } from './lib/peers-install.ts';
 import { loadAvg } from './lib/proc.ts';
-import { fixed, fmt, printVerdicts, table, writeResult } from './lib/report.ts';
+import { fixed, fmt, median, printVerdicts, table, writeResult } from './lib/report.ts';
 import type { PartResult } from './lib/report.ts';
-import { readFileSync } from 'node:fs';
 import { metric, runStampede, tempFile } from './lib/stampede.ts';
 import { startEcho, startNginx, warmUp } from './lib/targets.ts';
 
@@ -70,6 +70,19 @@ export async function runSoak(opts: SoakOptions): Promise<PartResult> {
   const end = during[during.length - 1] ?? null;
   const growth = ref !== null && end !== null && ref !== end ? end.rssMiB / ref.rssMiB - 1 : null;
   const requests = metric(s, 'http_reqs', 'count');
+  // RSS saw-tooths with the collector (±25% here), so the per-minute median is shown next to the
+  // two single samples the goal compares.
+  const rssPerMinute = new Map<number, number[]>();
+  for (const x of during) {
+    if (x.atS <= 0) continue;
+    const minute = Math.floor((x.atS - 1) / 60) + 1;
+    rssPerMinute.set(minute, [...(rssPerMinute.get(minute) ?? []), x.rssMiB]);
+  }
+  const rssMedians = [...rssPerMinute].map(([minute, xs]) => ({ minute, medianMiB: median(xs) }));
+  console.log(
+    'RSS median per minute, MiB: ' +
+      rssMedians.map((m) => `${m.minute}: ${fixed(m.medianMiB, 0)}`).join(', '),
+  );
   const heap = workerHeapPerMinute(ndjson);
   if (heap.length > 0) {
     console.log(
@@ -102,6 +115,7 @@ export async function runSoak(opts: SoakOptions): Promise<PartResult> {
     failedRate: metric(s, 'http_req_failed', 'rate'),
     peakRssMiB: run.peakRssKiB / 1024,
     workerHeapPerMinute: heap,
+    rssMedianPerMinute: rssMedians,
   });
   console.log(`[soak] results written to ${file}`);
   return {

@@ -23,7 +23,8 @@ export interface RunTimeouts {
 export const DEFAULT_RUN_TIMEOUTS: RunTimeouts = {
   provisioningMs: 60_000,
   preparingMs: 120_000,
-  startLeadMs: 1_000,
+  // Long enough for the start command to reach every agent over a long-poll on a busy machine.
+  startLeadMs: 2_000,
   readyGraceMs: 10_000,
   runningGraceMs: 60_000,
   collectingMs: 30_000,
