@@ -81,6 +81,8 @@ export async function coreHarness(
     ownerId: 'ctl-test',
     jobLeaseMs: 30_000,
     ...opts.core,
+    // The life-cycle tests step the clock by the 1 s start lead they were written for.
+    timeouts: { startLeadMs: 1_000, ...opts.core?.timeouts },
   });
   let seq = 0;
   const h: CoreHarness = {
