@@ -71,8 +71,9 @@ test('fixed 50 ms target: p50 within [50, 58] ms and p99 within [50, 60] ms', as
     assert.ok(d.count > 100, `only ${d.count} requests`);
     assert.ok(d.p50 >= 50 && d.p50 <= 58, `p50 = ${d.p50} ms, expected within [50, 58]`);
     // p99 must be within [50, 60] (20% of the delay: the tail on a shared 2-core machine) unless
-    // the target itself answered late (then: its own p99 + 10).
-    const upper = Math.max(60, percentile(served, 99) + 10);
+    // the target itself answered late: then its own p99 + 20, since a target that late means
+    // both processes were starved and the CLI reads the reply late too (seen: +11.7 ms in CI).
+    const upper = Math.max(60, percentile(served, 99) + 20);
     assert.ok(
       d.p99 >= 50 && d.p99 <= upper,
       `p99 = ${d.p99} ms, expected within [50, ${upper.toFixed(1)}]`,
