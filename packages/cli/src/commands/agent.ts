@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startAgent } from '@stampede/agent';
 import { parseDurationMs } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
 /** Help text of `stampede agent`. */
@@ -25,26 +25,22 @@ of tests and stops its load by itself when it loses the controller for longer th
 
 /** `stampede agent`: runs a generator until terminated or SIGINT/SIGTERM; returns the exit code. */
 export async function agentCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        controller: { type: 'string' },
-        'join-token': { type: 'string' },
-        name: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'ca-file': { type: 'string' },
-        'ca-fingerprint': { type: 'string' },
-        lease: { type: 'string' },
-        workers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, AGENT_USAGE);
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      controller: { type: 'string' },
+      'join-token': { type: 'string' },
+      name: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'ca-file': { type: 'string' },
+      'ca-fingerprint': { type: 'string' },
+      lease: { type: 'string' },
+      workers: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    AGENT_USAGE,
+    0,
+  );
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(`${AGENT_USAGE}\n`);

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { generatorPageSchema } from '@stampede/protocol';
 import { z } from 'zod';
 import { UsageError } from '../cli-error.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import {
   clientFromFlags,
@@ -21,29 +21,23 @@ ${CONTROLLER_FLAGS_USAGE}`;
 
 /** `stampede generators list|terminate`: the controller's load generators; returns the exit code. */
 export async function generatorsCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...CONTROLLER_FLAG_OPTIONS,
-        pool: { type: 'string' },
-        all: { type: 'boolean' },
-        reason: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, GENERATORS_USAGE);
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      ...CONTROLLER_FLAG_OPTIONS,
+      pool: { type: 'string' },
+      all: { type: 'boolean' },
+      reason: { type: 'string' },
+    },
+    GENERATORS_USAGE,
+    2,
+  );
   const { values, positionals } = parsed;
-  const [sub, id, ...extra] = positionals;
+  const [sub, id] = positionals;
   if (values.help || sub === undefined) {
     process.stdout.write(`${GENERATORS_USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.badInput;
   }
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, GENERATORS_USAGE);
   const client = clientFromFlags(values);
   try {
     if (sub === 'list') {

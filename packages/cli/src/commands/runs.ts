@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   runPageSchema,
   runTransitionListSchema,
@@ -7,6 +6,7 @@ import {
 } from '@stampede/protocol';
 import { renderSummaryText } from '@stampede/engine';
 import { UsageError } from '../cli-error.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import {
   clientFromFlags,
@@ -26,12 +26,11 @@ ${CONTROLLER_FLAGS_USAGE}`;
 /** `stampede runs list|show|abort`: the controller's runs; returns the exit code. */
 export async function runsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv);
-  const [sub, id, ...extra] = positionals;
+  const [sub, id] = positionals;
   if (values.help || sub === undefined) {
     process.stdout.write(`${RUNS_USAGE}\n`);
     return sub === undefined && !values.help ? EXIT.badInput : EXIT.ok;
   }
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, RUNS_USAGE);
   const client = clientFromFlags(values);
   try {
     if (sub === 'list') {
@@ -77,21 +76,17 @@ export async function runsCommand(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...CONTROLLER_FLAG_OPTIONS,
-        status: { type: 'string' },
-        limit: { type: 'string' },
-        reason: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, RUNS_USAGE);
-  }
+  return parseCommandArgs(
+    argv,
+    {
+      ...CONTROLLER_FLAG_OPTIONS,
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      reason: { type: 'string' },
+    },
+    RUNS_USAGE,
+    2,
+  );
 }
 
 function runTable(runs: readonly RunView[]): string {

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { cliAgentCommand, startController } from '@stampede/controller';
 import { parseDurationMs } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
 
 /** Help text of `stampede server`. */
@@ -34,30 +34,26 @@ const localAgentCommand = cliAgentCommand(CLI_MAIN);
 
 /** `stampede server`: runs the controller until SIGINT/SIGTERM; returns the exit code. */
 export async function serverCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'data-dir': { type: 'string' },
-        database: { type: 'string' },
-        'allow-target': { type: 'string', multiple: true },
-        'no-loopback': { type: 'boolean' },
-        'local-generators': { type: 'string' },
-        'default-pool': { type: 'string' },
-        lease: { type: 'string' },
-        'max-generators': { type: 'string' },
-        'max-duration': { type: 'string' },
-        'max-rate': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, SERVER_USAGE);
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      database: { type: 'string' },
+      'allow-target': { type: 'string', multiple: true },
+      'no-loopback': { type: 'boolean' },
+      'local-generators': { type: 'string' },
+      'default-pool': { type: 'string' },
+      lease: { type: 'string' },
+      'max-generators': { type: 'string' },
+      'max-duration': { type: 'string' },
+      'max-rate': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    SERVER_USAGE,
+    0,
+  );
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(`${SERVER_USAGE}\n`);

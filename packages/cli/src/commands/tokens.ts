@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   apiTokenCreatedSchema,
   apiTokenPageSchema,
@@ -8,6 +7,7 @@ import {
 import { parseDurationMs } from '@stampede/protocol';
 import { z } from 'zod';
 import { UsageError } from '../cli-error.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import {
   clientFromFlags,
@@ -27,30 +27,24 @@ ${CONTROLLER_FLAGS_USAGE}`;
 
 /** `stampede tokens create|list|revoke`: API and join tokens (admin scope); returns the exit code. */
 export async function tokensCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...CONTROLLER_FLAG_OPTIONS,
-        name: { type: 'string' },
-        scopes: { type: 'string' },
-        join: { type: 'boolean' },
-        ttl: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, TOKENS_USAGE);
-  }
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      ...CONTROLLER_FLAG_OPTIONS,
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      join: { type: 'boolean' },
+      ttl: { type: 'string' },
+    },
+    TOKENS_USAGE,
+    2,
+  );
   const { values, positionals } = parsed;
-  const [sub, id, ...extra] = positionals;
+  const [sub, id] = positionals;
   if (values.help || sub === undefined) {
     process.stdout.write(`${TOKENS_USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.badInput;
   }
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`, TOKENS_USAGE);
   let ttlMs: number | undefined;
   if (values.ttl !== undefined) {
     ttlMs = parseDurationMs(values.ttl);
