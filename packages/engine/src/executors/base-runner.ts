@@ -1,6 +1,6 @@
-import type { CancelTimer, Clock } from '../clock.ts';
 import { IterationAbort } from './iteration-signal.ts';
-import type { ExecutorHost, ExecutorProgress, ExecutorRunner, IterationStart } from './types.ts';
+import { ScenarioLifecycle, type ScenarioTally } from './scenario-lifecycle.ts';
+import type { ExecutorHost, IterationStart } from './types.ts';
 
 /** One VU of an executor: its global number and its scenario-local state. */
 export interface Vu {
@@ -85,110 +85,54 @@ export interface RunnerSettings {
   host: ExecutorHost;
 }
 
-type Phase = 'idle' | 'waiting' | 'active' | 'stopping' | 'done';
-
 /**
- * Lifecycle shared by all executors: wait for startTime, an active period driven by the subclass,
- * then a graceful period (no new iterations; running ones get gracefulStop, then are interrupted).
- * run() resolves once no iteration is in flight; an interrupted iteration counts as finished when
- * its signal aborts — the runner does not wait for the host to unwind it.
+ * The scripted executors' runner: the shared lifecycle (ScenarioLifecycle) with iterations
+ * launched one by one on VUs. run() resolves once no iteration is in flight; an interrupted
+ * iteration counts as finished when its signal aborts — the runner does not wait for the host to
+ * unwind it.
  */
-export abstract class BaseRunner implements ExecutorRunner {
-  abstract readonly maxVus: number;
-  protected readonly scenario: string;
+export abstract class BaseRunner extends ScenarioLifecycle {
   protected readonly host: ExecutorHost;
-  protected readonly clock: Clock;
-  /** Clock time (ms) at which the scenario started: run's startAtMs + startTime; NaN before. */
-  protected startMs = Number.NaN;
-  protected phase: Phase = 'idle';
   /** VUs currently busy (VU loops running, or arrival-rate VUs in an iteration). */
   protected activeVus = 0;
   /** VUs allocated by this executor. */
   protected allocatedVus = 0;
-  readonly #settings: RunnerSettings;
   readonly #inflight = new Set<Flight>();
-  readonly #done: Promise<void>;
-  #resolveDone!: () => void;
-  #startTimer: CancelTimer | undefined;
-  #graceTimer: CancelTimer | undefined;
-  #endMs = Number.NaN;
   #started = 0;
   #completed = 0;
   #interrupted = 0;
   #dropped = 0;
-  #reported = { active: 0, allocated: 0 };
-  #reportQueued = false;
 
   constructor(settings: RunnerSettings) {
-    this.#settings = settings;
-    this.scenario = settings.scenario;
+    super({ ...settings, clock: settings.host.clock });
     this.host = settings.host;
-    this.clock = settings.host.clock;
-    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
-  /** Begins the active period (VU loops, schedules); called once at the scenario's start instant. */
-  protected abstract begin(): void;
-
-  /** Cancels the subclass's own timers so no new iteration starts; may be called more than once. */
-  protected abstract halt(): void;
-
-  run(startAtMs: number): Promise<void> {
-    if (this.phase === 'idle') {
-      this.phase = 'waiting';
-      const at = startAtMs + this.#settings.startTimeMs;
-      this.#startTimer = this.clock.setTimer(() => {
-        this.#startTimer = undefined;
-        // The intended instant, not the wake time, anchors all offsets (a late timer shifts nothing).
-        this.startMs = at;
-        this.phase = 'active';
-        this.begin();
-      }, at - this.clock.now());
-    }
-    return this.#done;
+  protected pendingIterations(): number {
+    return this.#inflight.size;
   }
 
-  stop(graceful: boolean): void {
-    if (this.phase === 'idle' || this.phase === 'waiting') {
-      this.#finish();
-    } else if (graceful) {
-      this.endActive();
-    } else if (this.phase !== 'done') {
-      this.halt();
-      for (const flight of [...this.#inflight]) this.interrupt(flight, 'hard stop');
-      this.#finish();
-    }
+  protected interruptAll(reason: string): void {
+    for (const flight of [...this.#inflight]) this.interrupt(flight, reason);
   }
 
-  progress(): ExecutorProgress {
-    const started = !Number.isNaN(this.startMs);
-    const until = this.phase === 'done' ? this.#endMs : this.clock.now();
+  protected tally(): ScenarioTally {
     return {
-      scenario: this.scenario,
-      executor: this.#settings.executor,
-      elapsedMs: started ? Math.max(0, until - this.startMs) : 0,
-      plannedMs: this.#settings.plannedMs,
+      started: this.#started,
+      completed: this.#completed,
+      interrupted: this.#interrupted,
+      dropped: this.#dropped,
       activeVus: this.activeVus,
       allocatedVus: this.allocatedVus,
-      iterationsStarted: this.#started,
-      iterationsCompleted: this.#completed,
-      iterationsInterrupted: this.#interrupted,
-      dropped: this.#dropped,
-      done: this.phase === 'done',
     };
   }
 
-  /** Ends the active period: no new iterations; running ones get gracefulStop before interruption. */
-  protected endActive(): void {
-    if (this.phase !== 'active') return;
-    this.halt();
-    this.phase = 'stopping';
-    this.#graceTimer = this.clock.setTimer(() => {
-      this.#graceTimer = undefined;
-      for (const flight of [...this.#inflight]) this.interrupt(flight, 'gracefulStop expired');
-      this.#finish();
-    }, this.#settings.gracefulStopMs);
-    this.#maybeFinish();
+  protected emitVus(active: number, allocated: number): void {
+    this.host.onVus(active, allocated);
+  }
+
+  protected override onFinish(): void {
+    this.activeVus = 0;
   }
 
   /**
@@ -276,7 +220,7 @@ export abstract class BaseRunner implements ExecutorRunner {
     if (flight.interrupted) return false;
     this.#inflight.delete(flight);
     this.#completed++;
-    this.#maybeFinish();
+    this.maybeFinish();
     return true;
   }
 
@@ -297,43 +241,6 @@ export abstract class BaseRunner implements ExecutorRunner {
     this.#dropped += count;
     this.host.onDropped(count, this.scenario);
   }
-
-  /** Reports the VU counts to the host, coalesced to one call per microtask turn. */
-  protected vusChanged(): void {
-    if (this.#reportQueued) return;
-    this.#reportQueued = true;
-    queueMicrotask(() => this.#reportVus());
-  }
-
-  #reportVus(): void {
-    this.#reportQueued = false;
-    const { activeVus: active, allocatedVus: allocated } = this;
-    if (active === this.#reported.active && allocated === this.#reported.allocated) return;
-    this.#reported = { active, allocated };
-    this.host.onVus(active, allocated);
-  }
-
-  #maybeFinish(): void {
-    if (this.phase === 'stopping' && this.#inflight.size === 0) this.#finish();
-  }
-
-  #finish(): void {
-    if (this.phase === 'done') return;
-    const wasRunning = this.phase !== 'idle' && this.phase !== 'waiting';
-    this.phase = 'done';
-    this.#endMs = this.clock.now();
-    this.#startTimer?.();
-    this.#graceTimer?.();
-    this.#startTimer = this.#graceTimer = undefined;
-    if (wasRunning) this.halt();
-    this.dispose();
-    this.activeVus = 0;
-    this.#reportVus();
-    this.#resolveDone();
-  }
-
-  /** Releases subclass resources once the run is over (pending per-VU timers and the like). */
-  protected dispose(): void {}
 }
 
 /** Creates a fresh VU for local rank `local` with global number `id`. */

@@ -245,7 +245,7 @@ class FastClosedRunner extends FastRunner {
     this.#loop?.abort('EABORTED');
   }
 
-  protected dispose(): void {
+  protected override dispose(): void {
     for (const cancel of this.#rampDownTimers.values()) cancel();
     this.#rampDownTimers.clear();
     this.#loop?.dispose();
@@ -383,7 +383,7 @@ class FastArrivalRunner extends FastRunner {
     this.#loop?.abort('EABORTED');
   }
 
-  protected dispose(): void {
+  protected override dispose(): void {
     this.#loop?.dispose();
   }
 
