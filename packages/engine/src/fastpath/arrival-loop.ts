@@ -12,6 +12,7 @@ import {
   emptyCounts,
   resolveTemplates,
   sweepTimeouts,
+  countRequestDone,
 } from './shared.ts';
 import type { LoopContext, LoopSetup, ResolvedTemplates } from './shared.ts';
 import type { FastLoopCounts, FastLoopOptions } from './types.ts';
@@ -139,18 +140,11 @@ export class ArrivalLoop {
   }
 
   #owner(): FastConnectionOwner {
+    const idle = (): void => this.#busyDelta(-1);
     return {
       onRequestDone: (conn, tpl, failed, errored) => {
-        const counts = this.counts;
-        counts.requests++;
-        if (errored) counts.errors++;
-        else if (failed) counts.httpErrors++;
         const last = tpl === this.#setup.templateCount - 1;
-        if (last) {
-          counts.iterations++;
-          conn.completed++;
-          if (conn.completed === conn.started) this.#busyDelta(-1);
-        }
+        countRequestDone(this.counts, conn, last, failed, errored, idle);
         if (this.#aborted) return;
         // Otherwise the iteration goes on once the connection reopens.
         this.#carryOn(conn);

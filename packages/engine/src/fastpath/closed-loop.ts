@@ -12,6 +12,7 @@ import {
   emptyCounts,
   resolveTemplates,
   sweepTimeouts,
+  countRequestDone,
 } from './shared.ts';
 import type { LoopContext, LoopSetup, ResolvedTemplates } from './shared.ts';
 import type { FastLoopCounts, FastLoopOptions } from './types.ts';
@@ -198,18 +199,11 @@ export class ClosedLoop {
   }
 
   #owner(): FastConnectionOwner {
+    const idle = (): void => this.#busyDelta(-1);
     return {
       onRequestDone: (conn, tpl, failed, errored) => {
-        const counts = this.counts;
-        counts.requests++;
-        if (errored) counts.errors++;
-        else if (failed) counts.httpErrors++;
         const last = tpl === this.#setup.templateCount - 1;
-        if (last) {
-          counts.iterations++;
-          conn.completed++;
-          if (conn.completed === conn.started) this.#busyDelta(-1);
-        }
+        countRequestDone(this.counts, conn, last, failed, errored, idle);
         if (this.#aborted) return;
         this.#fill(conn);
         if (last && this.pending === 0 && !this.canStart) this.#cfg.onQuiet();

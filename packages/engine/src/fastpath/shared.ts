@@ -28,6 +28,25 @@ export function emptyCounts(): FastLoopCounts {
   };
 }
 
+/** Counts one finished request of `conn` (and its iteration when `isLast`); calls `onIdle` when that left the connection with no iteration running. */
+export function countRequestDone(
+  counts: FastLoopCounts,
+  conn: FastConnection,
+  isLast: boolean,
+  failed: boolean,
+  errored: boolean,
+  onIdle: () => void,
+): void {
+  counts.requests++;
+  if (errored) counts.errors++;
+  else if (failed) counts.httpErrors++;
+  if (isLast) {
+    counts.iterations++;
+    conn.completed++;
+    if (conn.completed === conn.started) onIdle();
+  }
+}
+
 /** Templates compiled and their host resolved: everything a loop needs that may take time. */
 export interface ResolvedTemplates {
   origin: FastOrigin;
