@@ -29,6 +29,11 @@ export interface ArrivalLoopConfig {
   onQuiet(): void;
   /** The number of busy connections may have changed. */
   onBusyChange?(): void;
+  /**
+   * A response was handled: the owner may dispatch arrivals that fell due meanwhile, so their
+   * start does not wait for the next timer (whose granularity is 1 ms).
+   */
+  onSettled?(): void;
 }
 
 /** Starts iterations at their arrival on free connections; see ArrivalLoopConfig. */
@@ -51,6 +56,9 @@ export class ArrivalLoop {
   readonly #available: FastConnection[] = [];
   readonly #reconnects = new Map<FastConnection, CancelTimer>();
   readonly #cancelSweep: CancelTimer;
+  // Connections opened by `preopen` that are neither open nor closed yet.
+  readonly #opening = new Set<FastConnection>();
+  #openingDone: (() => void) | null = null;
   #aborted = false;
 
   constructor(resolved: ResolvedTemplates, context: LoopContext, config: ArrivalLoopConfig) {
@@ -62,6 +70,30 @@ export class ArrivalLoop {
   /** Iterations started and neither completed nor interrupted. */
   get pending(): number {
     return this.started - this.counts.iterations - this.interruptedIterations;
+  }
+
+  /**
+   * Opens `count` connections before the first arrival (the pre-allocated VUs), so the first
+   * arrivals find one ready instead of each paying for a connect; resolves when every one is open
+   * or closed, or after `waitMs`. A connection that fails here records nothing.
+   */
+  preopen(count: number, waitMs: number): Promise<void> {
+    const n = Math.min(count, this.#cfg.maxConnections - this.#pool.size);
+    for (let i = 0; i < n && !this.#aborted; i++) {
+      const conn = this.#addConnection();
+      this.#opening.add(conn);
+      this.#open(conn);
+    }
+    if (this.#opening.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const cancel = this.#setup.clock.setTimer(() => this.#openingSettled(), waitMs);
+      this.#openingDone = () => {
+        cancel();
+        this.#opening.clear();
+        this.#openingDone = null;
+        resolve();
+      };
+    });
   }
 
   /** Starts the iteration due at clock time `intendedMs` now (`nowMs`); false when it was dropped. */
@@ -78,10 +110,7 @@ export class ArrivalLoop {
         this.#setup.recorder.dropped(1);
         return false;
       }
-      conn = this.#setup.newConnection(this.#cfg.pipelining);
-      conn.slot = this.#pool.size;
-      this.#pool.add(conn);
-      if (this.#pool.size > this.peakConnections) this.peakConnections = this.#pool.size;
+      conn = this.#addConnection();
       this.#open(conn);
     }
     conn.iterStartMs = nowMs;
@@ -99,6 +128,7 @@ export class ArrivalLoop {
   abort(recordCode: string | null): void {
     if (this.#aborted) return;
     this.#aborted = true;
+    this.#openingSettled();
     this.interruptedIterations += this.pending;
     abortConnections(this.#pool, this.#reconnects, this.counts, recordCode);
     if (this.busy !== 0) this.#busyDelta(-this.busy);
@@ -107,6 +137,7 @@ export class ArrivalLoop {
   /** Closes every connection and stops the timeout sweep; nothing is recorded any more. */
   dispose(): void {
     this.#aborted = true;
+    this.#openingSettled();
     this.#cancelSweep();
     for (const cancel of this.#reconnects.values()) cancel();
     this.#reconnects.clear();
@@ -125,6 +156,22 @@ export class ArrivalLoop {
       conn.queued = true;
       this.#available.push(conn);
     }
+  }
+
+  #addConnection(): FastConnection {
+    const conn = this.#setup.newConnection(this.#cfg.pipelining);
+    conn.slot = this.#pool.size;
+    this.#pool.add(conn);
+    if (this.#pool.size > this.peakConnections) this.peakConnections = this.#pool.size;
+    return conn;
+  }
+
+  #opened(conn: FastConnection): void {
+    if (this.#opening.delete(conn) && this.#opening.size === 0) this.#openingSettled();
+  }
+
+  #openingSettled(): void {
+    this.#openingDone?.();
   }
 
   #open(conn: FastConnection): void {
@@ -149,9 +196,14 @@ export class ArrivalLoop {
         // Otherwise the iteration goes on once the connection reopens.
         this.#carryOn(conn);
         if (last && this.pending === 0) this.#cfg.onQuiet();
+        this.#cfg.onSettled?.();
       },
-      onOpen: (conn) => this.#carryOn(conn),
+      onOpen: (conn) => {
+        this.#opened(conn);
+        this.#carryOn(conn);
+      },
       onClosed: (conn, failed) => {
+        this.#opened(conn);
         if (this.#aborted) return;
         if (conn.cursor === 0 && conn.inflight === 0) {
           this.#pool.delete(conn);

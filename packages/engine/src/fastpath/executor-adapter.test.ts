@@ -12,6 +12,8 @@ import { resolveTemplates } from './shared.ts';
 import { startRawServer, totals } from './test-helpers.ts';
 import type { FastRequestTemplate } from './types.ts';
 
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const THIRDS = ['0:1/3', '1/3:2/3', '2/3:1'].map((segment) =>
   SegmentPlan.parse([{ segment, sequence: '0,1/3,2/3,1' }]),
 );
@@ -33,6 +35,8 @@ async function runScenario(
     rejectUnauthorized?: boolean;
     registry?: MetricRegistry;
     during?: (runner: ExecutorRunner) => void;
+    /** Runs the worker's prepare step first, then this before the start. */
+    prepared?: () => Promise<void> | void;
   } = {},
 ): Promise<Outcome> {
   const registry = options.registry ?? new MetricRegistry();
@@ -52,6 +56,10 @@ async function runScenario(
       onVus: (active, allocated) => vus.push([active, allocated]),
     },
   );
+  if (options.prepared) {
+    await runner.prepare();
+    await options.prepared();
+  }
   const started = performance.now();
   const done = runner.run(systemClock.now());
   options.during?.(runner);
@@ -187,6 +195,58 @@ test('arrival rate with every VU busy drops iterations and records dropped_itera
   } finally {
     await server.close();
   }
+});
+
+test('arrival rate: prepare opens the pre-allocated connections before the start, sends nothing', async () => {
+  let hits = 0;
+  let hitsBeforeStart = -1;
+  let connectionsBeforeStart = -1;
+  const server = await startHttpServer((_req, res) => {
+    hits++;
+    res.end('ok');
+  });
+  try {
+    const { runner, registry } = await runScenario(
+      { executor: 'constant-arrival-rate', rate: 100, duration: '300ms', preAllocatedVUs: 4 },
+      [{ method: 'GET', url: server.url }],
+      {
+        prepared: async () => {
+          // The client saw its connects complete; the server accepts them on its next turn.
+          for (let i = 0; i < 100 && server.connections() < 4; i++) await sleepMs(10);
+          connectionsBeforeStart = server.connections();
+          hitsBeforeStart = hits;
+        },
+      },
+    );
+    assert.equal(connectionsBeforeStart, 4);
+    assert.equal(hitsBeforeStart, 0);
+    // One request every 10 ms is served long before the next: the open connections suffice.
+    assert.equal(server.connections(), 4);
+    assert.equal(runner.progress().iterationsStarted, 30);
+    assert.equal(hits, 30);
+    const t = totals(registry);
+    assert.equal(t.get('http_reqs'), 30);
+    assert.equal(t.get('dropped_iterations') ?? 0, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('arrival rate: prepare against a closed port records nothing; the run then fails each request', async () => {
+  const server = await startHttpServer((_req, res) => res.end('ok'));
+  const url = server.url;
+  await server.close();
+  const registry = new MetricRegistry();
+  const { runner } = await runScenario(
+    { executor: 'constant-arrival-rate', rate: 50, duration: '100ms', preAllocatedVUs: 3 },
+    [{ method: 'GET', url }],
+    { registry, prepared: () => assert.equal(totals(registry).size, 0) },
+  );
+  const started = runner.progress().iterationsStarted;
+  assert.equal(started + runner.progress().dropped, 5);
+  const t = totals(registry);
+  assert.equal(t.get('http_reqs'), started);
+  assert.equal(t.get('http_reqs{error_code=ECONNREFUSED}'), started);
 });
 
 test('constant-vus runs its duration; ramping-vus follows the stages', async () => {

@@ -13,7 +13,6 @@ import {
   type VuStep,
 } from '../executors/ramping-vus-target.ts';
 import { SharedIterationsShare } from '../executors/shares.ts';
-import type { ExecutorRunner } from '../executors/types.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { SegmentPlan } from '../segment/segment-plan.ts';
 import { ArrivalLoop } from './arrival-loop.ts';
@@ -43,7 +42,7 @@ export function createFastRunner(
   scenario: Scenario,
   plan: SegmentPlan,
   deps: FastRunnerDeps,
-): ExecutorRunner {
+): FastRunner {
   const settings = (plannedMs: number): FastRunnerSettings => ({
     scenario: name,
     executor: scenario.executor,
@@ -60,7 +59,7 @@ export function createFastRunner(
     rejectUnauthorized: deps.rejectUnauthorized,
     corrected,
   });
-  const closed = (shape: ClosedShape, plannedMs: number): ExecutorRunner =>
+  const closed = (shape: ClosedShape, plannedMs: number): FastRunner =>
     new FastClosedRunner(settings(plannedMs), deps, context(false), shape);
   switch (scenario.executor) {
     case 'constant-vus':
@@ -319,6 +318,11 @@ class FastClosedRunner extends FastRunner {
   }
 }
 
+// Pre-open connections only for scenarios starting within this many ms (servers close idle
+// keep-alive connections, Node's after 5 s by default); wait at most PREOPEN_WAIT_MS for them.
+const PREOPEN_MAX_START_MS = 2_000;
+const PREOPEN_WAIT_MS = 5_000;
+
 /** VU limits of an arrival-rate scenario, global (unsegmented) counts. */
 interface ArrivalLimits {
   preAllocatedVUs: number;
@@ -359,18 +363,34 @@ class FastArrivalRunner extends FastRunner {
     this.maxVus = plan.scaleCount(Math.max(limits.preAllocatedVUs, limits.maxVUs ?? 0));
   }
 
+  /**
+   * Opens the pre-allocated connections before the start instant, when the scenario starts soon
+   * enough that a server's idle timeout would not close them first: otherwise the first arrivals
+   * each open one, and while the cold code does that the following arrivals fall behind.
+   */
+  override async prepare(): Promise<void> {
+    if (!this.#deps.resolved.keepAlive || this.startTimeMs > PREOPEN_MAX_START_MS) return;
+    await this.#ensureLoop().preopen(this.#preAllocated, PREOPEN_WAIT_MS);
+  }
+
   protected begin(): void {
-    this.#loop = new ArrivalLoop(this.#deps.resolved, this.#context, {
+    this.#ensureLoop();
+    this.#cursor = this.#schedule.cursor(this.#plan);
+    this.#hasNext = this.#cursor.next();
+    this.vusChanged();
+    this.#wake();
+  }
+
+  #ensureLoop(): ArrivalLoop {
+    this.#loop ??= new ArrivalLoop(this.#deps.resolved, this.#context, {
       maxConnections: this.maxVus,
       pipelining: this.#deps.pipelining,
       timeoutMs: this.#deps.timeoutMs,
       onQuiet: () => this.quiet(),
       onBusyChange: () => this.vusChanged(),
+      onSettled: () => this.#dispatchDue(),
     });
-    this.#cursor = this.#schedule.cursor(this.#plan);
-    this.#hasNext = this.#cursor.next();
-    this.vusChanged();
-    this.#wake();
+    return this.#loop;
   }
 
   protected halt(): void {
@@ -401,17 +421,27 @@ class FastArrivalRunner extends FastRunner {
     };
   }
 
-  // One timer at a time: each wake dispatches every iteration due by now, then sleeps until the next.
-  #wake(): void {
-    this.#timer = undefined;
-    if (this.phase !== 'active') return;
+  /** Starts every iteration due by now; returns the time it read. */
+  #dispatchDue(): number {
+    const now = this.clock.now();
+    if (this.phase !== 'active') return now;
     const loop = this.#loop as ArrivalLoop;
     const cursor = this.#cursor as ArrivalCursor;
-    const now = this.clock.now();
     while (this.#hasNext && this.startMs + cursor.offsetMs <= now) {
       loop.dispatch(this.startMs + cursor.offsetMs, now);
       this.#hasNext = cursor.next();
     }
+    return now;
+  }
+
+  // One timer at a time: each wake dispatches every iteration due by now, then sleeps until the
+  // next. Responses also dispatch what fell due (onSettled), so under load most arrivals start
+  // between two timer wakes.
+  #wake(): void {
+    this.#timer = undefined;
+    if (this.phase !== 'active') return;
+    const cursor = this.#cursor as ArrivalCursor;
+    const now = this.#dispatchDue();
     const endMs = this.startMs + this.#schedule.durationMs;
     if (this.#hasNext) {
       this.#timer = this.clock.setTimer(() => this.#wake(), this.startMs + cursor.offsetMs - now);

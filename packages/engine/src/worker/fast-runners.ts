@@ -33,7 +33,7 @@ export async function createFastRunners(
   } catch (error) {
     throw new EngineError('INVALID_INPUT', `request templates: ${(error as Error).message}`);
   }
-  return Object.entries(msg.plan.scenarios).map(([name, scenario]) =>
+  const runners = Object.entries(msg.plan.scenarios).map(([name, scenario]) =>
     createFastRunner(name, scenario, segmentPlan, {
       resolved,
       registry,
@@ -45,4 +45,6 @@ export async function createFastRunners(
       onVus: onVus(name),
     }),
   );
+  await Promise.all(runners.map((r) => r.prepare()));
+  return runners;
 }
