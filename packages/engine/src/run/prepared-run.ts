@@ -10,6 +10,7 @@ import { ExecutionSegment, SegmentSequence } from '../segment/index.ts';
 import { buildSummary } from '../summary/build.ts';
 import { evaluateThresholds, type ThresholdResult } from '../thresholds/evaluate.ts';
 import type { SegmentLevel, WorkerInit } from '../worker/messages.ts';
+import { applyHeapPolicy } from './heap-policy.ts';
 import { liveStatus } from './live-status.ts';
 import type { PreparedTest } from './prepare.ts';
 import { mergeProgress } from './progress.ts';
@@ -41,6 +42,8 @@ export function sourceName(prefix: string | undefined, name: string): string {
 /** Runs setup() (unless told not to), starts the load workers and waits until every VU is initialised. */
 export async function prepareRun(test: PreparedTest, settings: RunSettings): Promise<PreparedRun> {
   const intervalMs = settings.intervalMs ?? 1000;
+  // Before setup(): a bad override fails the run before anything reaches the target.
+  applyHeapPolicy(test.plan.scenarios);
   const teardownHere = settings.teardown ?? true;
   const abortOnThresholds = settings.abortOnThresholds ?? true;
   const totals = new MetricTotals();
