@@ -1,5 +1,6 @@
 import { HttpError } from './errors.ts';
 import { HEX_VALUE, TOKEN_CHARS } from './byte-tables.ts';
+import { FieldValueCache, fieldName } from './field-strings.ts';
 
 /** Largest accepted response head (status line and headers), and trailer section, in bytes. */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -75,6 +76,7 @@ export class ResponseParser {
   #sectionBytes = 0;
   // Pieces of a line that is split across fed buffers.
   #partial: Buffer[] = [];
+  readonly #values = new FieldValueCache();
 
   constructor(sink: ResponseBodySink) {
     this.#sink = sink;
@@ -311,8 +313,7 @@ export class ResponseParser {
     }
     if (i === e) throw parseError('header line without colon');
     if (i === s) throw parseError('empty header name');
-    let name = b.toString('latin1', s, i);
-    if (hasUpper) name = name.toLowerCase();
+    const name = fieldName(b, s, i, hasUpper);
     let vs = i + 1;
     let ve = e;
     while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
@@ -322,7 +323,7 @@ export class ResponseParser {
       if ((c < 0x20 && c !== HT) || c === 0x7f)
         throw parseError('invalid character in header value');
     }
-    const value = b.toString('latin1', vs, ve);
+    const value = this.#values.value(name, b, vs, ve);
     if (framing) this.#framingField(name, value);
     appendField(target, name, value);
   }
