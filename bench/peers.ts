@@ -45,6 +45,12 @@ export const FLAGS = {
   },
   only: { kind: 'string', default: TOOLS.join(','), help: 'subset of the tools' },
   goal: { kind: 'number', default: 0.5, help: 'goal for stampede-script / wrk' },
+  fastGoal: { kind: 'number', default: 1.0, help: 'goal for stampede (fast path) / wrk' },
+  fastAutocannonGoal: {
+    kind: 'number',
+    default: 1.5,
+    help: 'goal for stampede (fast path) / autocannon',
+  },
 } as const;
 
 /** Options of the peer benchmark. */
@@ -186,7 +192,7 @@ async function runTool(
 // ---------------------------------------------------------------------------------------------
 // Main
 
-/** Runs the peer benchmark; the verdicts are stampede-script / wrk per target. */
+/** Runs the peer benchmark; the verdicts are the fast path's and the scripted path's ratios per target. */
 export async function runPeers(opts: PeersOptions): Promise<PartResult> {
   mkdirSync(OUT_DIR, { recursive: true });
   const only = opts.only
@@ -311,15 +317,28 @@ export async function runPeers(opts: PeersOptions): Promise<PartResult> {
   const file = writeResult('peers', { options: opts, tools, load, summary, runs: results });
   console.log(`\n[bench] results written to ${file}`);
   const verdicts: TargetVerdict[] = [];
+  // Issue 3's goals: fast path (quick mode) >= 1.0x wrk and >= 1.5x autocannon, scripted >= 0.5x wrk.
+  const goals = [
+    { tool: 'stampede', peer: 'wrk', goal: opts.fastGoal, label: 'fast path / wrk' },
+    {
+      tool: 'stampede',
+      peer: 'autocannon',
+      goal: opts.fastAutocannonGoal,
+      label: 'fast path / autocannon',
+    },
+    { tool: 'stampede-script', peer: 'wrk', goal: opts.goal, label: 'scripted path / wrk' },
+  ] as const;
   for (const [targetName, { ratios, medians }] of Object.entries(summary)) {
-    const v = ratios['stampede-script/wrk'];
-    if (v === undefined) continue;
-    verdicts.push({
-      target: `scripted path / wrk on ${targetName}`,
-      goal: `>= ${opts.goal}`,
-      value: `${v === null ? '-' : v.toFixed(2)} (${fmt(medians['stampede-script'])} vs ${fmt(medians.wrk)} req/s)`,
-      met: v === null ? null : v >= opts.goal,
-    });
+    for (const g of goals) {
+      const v = ratios[`${g.tool}/${g.peer}`];
+      if (v === undefined) continue;
+      verdicts.push({
+        target: `${g.label} on ${targetName}`,
+        goal: `>= ${g.goal}`,
+        value: `${v === null ? '-' : v.toFixed(2)} (${fmt(medians[g.tool])} vs ${fmt(medians[g.peer])} req/s)`,
+        met: v === null ? null : v >= g.goal,
+      });
+    }
   }
   return { part: 'peers', file, verdicts };
 }
