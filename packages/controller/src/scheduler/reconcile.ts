@@ -3,20 +3,16 @@
 // setup data, reports) was in memory. They are aborted with the reason, their generators told
 // to stop and released; queued runs stay queued in their order.
 import { isStoreError, type Job, type Run, type RunStatus, type Store } from '@stampede/store';
+import { isTerminalRunStatus, RUN_STATUSES } from '@stampede/protocol';
 import type { AgentHub } from '../agents/agent-hub.ts';
 import type { ControllerClock } from '../services.ts';
 import { buildFinalSummary } from '../aggregate/final-summary.ts';
 import type { ControllerLog } from './log.ts';
 
 /** Statuses between leaving the queue and the end. */
-export const IN_FLIGHT: readonly RunStatus[] = [
-  'provisioning',
-  'preparing',
-  'ready',
-  'running',
-  'collecting',
-  'analysing',
-];
+export const IN_FLIGHT: readonly RunStatus[] = RUN_STATUSES.filter(
+  (s) => s !== 'queued' && !isTerminalRunStatus(s),
+);
 
 /** The run id of a run job, or undefined for a payload that names none. */
 export function runIdOfJob(job: Job): string | undefined {

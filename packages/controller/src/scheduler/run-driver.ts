@@ -2,7 +2,12 @@
 // running → collecting → analysing → passed | failed | aborted | errored. The driver reacts to
 // agent reports, stored snapshots, ticks and deadlines; every step is a CAS transition with a
 // reason and the next state's deadline. Calls are serialised by the scheduler (one at a time).
-import type { AgentActivity, AgentCommand, AgentStateReport } from '@stampede/protocol';
+import {
+  isTerminalRunStatus,
+  type AgentActivity,
+  type AgentCommand,
+  type AgentStateReport,
+} from '@stampede/protocol';
 import { isStoreError, type Generator, type Job, type Run, type RunStatus } from '@stampede/store';
 import { addScenarioCounts, type ScenarioCounts } from '../aggregate/run-plan.ts';
 import { RunAggregator } from '../aggregate/run-aggregator.ts';
@@ -36,16 +41,6 @@ interface PendingEnd {
   status: 'failed' | 'aborted' | 'errored';
   reason: string;
 }
-
-const ACTIVE: readonly RunStatus[] = [
-  'queued',
-  'provisioning',
-  'preparing',
-  'ready',
-  'running',
-  'collecting',
-  'analysing',
-];
 
 const ACTIVITY_RANK: Readonly<Record<AgentActivity, number>> = {
   idle: 0,
@@ -113,7 +108,7 @@ export class RunDriver {
       // Someone else moved the run (an abort through another path, the deadline sweeper of
       // another controller): follow the store and stop driving if it ended.
       this.run = await this.#ctx.store.getRun(this.run.id);
-      if (!ACTIVE.includes(this.run.status)) await this.#finish();
+      if (isTerminalRunStatus(this.run.status)) await this.#finish();
       return false;
     }
   }
