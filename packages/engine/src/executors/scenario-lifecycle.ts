@@ -52,6 +52,11 @@ export abstract class ScenarioLifecycle implements ExecutorRunner {
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
+  /** Delay of the scenario's start after the run's start (options startTime), ms. */
+  protected get startTimeMs(): number {
+    return this.#settings.startTimeMs;
+  }
+
   /** Begins the active period; called once at the scenario's start instant. */
   protected abstract begin(): void;
 

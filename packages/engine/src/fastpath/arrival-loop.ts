@@ -86,7 +86,7 @@ export class ArrivalLoop {
     }
     if (this.#opening.size === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const cancel = this.#setup.clock.setTimer(() => this.#openingSettled(), waitMs);
+      const cancel = this.#setup.clock.setTimer(() => this.#openingDone?.(), waitMs);
       this.#openingDone = () => {
         cancel();
         this.#opening.clear();
@@ -128,7 +128,7 @@ export class ArrivalLoop {
   abort(recordCode: string | null): void {
     if (this.#aborted) return;
     this.#aborted = true;
-    this.#openingSettled();
+    this.#openingDone?.();
     this.interruptedIterations += this.pending;
     abortConnections(this.#pool, this.#reconnects, this.counts, recordCode);
     if (this.busy !== 0) this.#busyDelta(-this.busy);
@@ -137,7 +137,7 @@ export class ArrivalLoop {
   /** Closes every connection and stops the timeout sweep; nothing is recorded any more. */
   dispose(): void {
     this.#aborted = true;
-    this.#openingSettled();
+    this.#openingDone?.();
     this.#cancelSweep();
     for (const cancel of this.#reconnects.values()) cancel();
     this.#reconnects.clear();
@@ -167,11 +167,7 @@ export class ArrivalLoop {
   }
 
   #opened(conn: FastConnection): void {
-    if (this.#opening.delete(conn) && this.#opening.size === 0) this.#openingSettled();
-  }
-
-  #openingSettled(): void {
-    this.#openingDone?.();
+    if (this.#opening.delete(conn) && this.#opening.size === 0) this.#openingDone?.();
   }
 
   #open(conn: FastConnection): void {

@@ -24,14 +24,11 @@ export interface FastRunnerCounts extends ScenarioTally {
 
 /** Base of the fast-path executor adapters; subclasses run a ClosedLoop or an ArrivalLoop. */
 export abstract class FastRunner extends ScenarioLifecycle {
-  /** Delay of the scenario's start after the run's start, ms. */
-  protected readonly startTimeMs: number;
   readonly #onVus: (active: number, allocated: number) => void;
   #final: FastRunnerCounts | undefined;
 
   constructor(settings: FastRunnerSettings) {
     super(settings);
-    this.startTimeMs = settings.startTimeMs;
     this.#onVus = settings.onVus;
   }
 
