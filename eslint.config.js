@@ -7,9 +7,10 @@ const allowed = {
   protocol: [],
   engine: ['protocol'],
   store: ['protocol'],
+  analysis: ['protocol'],
   agent: ['protocol', 'engine'],
-  controller: ['protocol', 'store', 'engine'],
-  cli: ['protocol', 'engine', 'store', 'agent', 'controller'],
+  controller: ['protocol', 'store', 'engine', 'analysis'],
+  cli: ['protocol', 'engine', 'store', 'analysis', 'agent', 'controller'],
 };
 const all = Object.keys(allowed);
 
