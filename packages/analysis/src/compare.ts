@@ -1,8 +1,14 @@
 // Two-sample comparison of runs: per (metric series, statistic) the Hodges–Lehmann change with
 // its confidence interval, an exact Mann–Whitney p, TOST equivalence within ±δ, BH across rows,
 // the MDE, and a verdict.
-import type { ComparisonResult } from '@stampede/protocol';
+import { COMPARISON_VERSION } from '@stampede/protocol';
+import type { ComparisonResult, Direction, StatisticUnit } from '@stampede/protocol';
+import { pendingRow } from './compare-row.ts';
+import { AnalysisError } from './errors.ts';
 import type { RunStatistics } from './run-statistics.ts';
+import { statisticKey } from './run-statistics.ts';
+import { benjaminiHochberg } from './stats/multiple-testing.ts';
+import { decide } from './verdict.ts';
 
 /** Default and lowest equivalence margin δ: 5%. */
 export const DEFAULT_MIN_EFFECT = 0.05;
@@ -40,10 +46,189 @@ export function compareRuns(
   candidate: readonly RunStatistics[],
   options: CompareOptions = {},
 ): ComparisonResult {
-  void baseline;
-  void candidate;
-  void options;
-  throw new Error('not implemented yet');
+  const minEffect = options.minEffect ?? DEFAULT_MIN_EFFECT;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  if (!(minEffect >= 0 && minEffect < 10)) {
+    throw new AnalysisError(
+      'INVALID_INPUT',
+      `minEffect must be a fraction in [0, 10), got ${minEffect}`,
+      {
+        field: 'minEffect',
+      },
+    );
+  }
+  if (!(alpha > 0 && alpha < 0.5)) {
+    throw new AnalysisError('INVALID_INPUT', `alpha must be in (0, 0.5), got ${alpha}`, {
+      field: 'alpha',
+    });
+  }
+  if (baseline.length === 0 || candidate.length === 0) {
+    const which = baseline.length === 0 ? 'baseline' : 'candidate';
+    throw new AnalysisError('INVALID_INPUT', `no ${which} runs to compare`, { field: which });
+  }
+  checkSameTest(baseline, candidate);
+  const margin = Math.max(minEffect, DEFAULT_MIN_EFFECT);
+  const a = collect(baseline);
+  const b = collect(candidate);
+  checkSameSeries(a, b, baseline, candidate);
+  const keys = selectKeys(a, b, options.select, [...baseline, ...candidate]);
+  const settings = { margin, alpha, minRuns: MIN_RUNS };
+  const pending = keys.map((key) => {
+    const info = (a.info.get(key) ?? b.info.get(key)) as StatInfo;
+    return pendingRow(
+      {
+        ...info,
+        baseline: valuesOf(a, key, info),
+        candidate: valuesOf(b, key, info),
+      },
+      settings,
+    );
+  });
+  // BH across every row that has a test (rows with a fixed verdict take no part).
+  const tested = pending.map((r) => (r.fixed === null && r.pValue !== null ? r.pValue : NaN));
+  const q = benjaminiHochberg(tested);
+  const rows = pending.map((r, i) => {
+    const qi = q[i] as number;
+    return decide(r, Number.isNaN(qi) ? null : qi, alpha);
+  });
+  const counts = { regression: 0, improvement: 0, 'no-change': 0, inconclusive: 0 };
+  for (const r of rows) counts[r.verdict]++;
+  return {
+    version: COMPARISON_VERSION,
+    settings: { minEffect, margin, alpha, confidenceLevel: 1 - alpha, minRuns: MIN_RUNS },
+    baseline: { runs: baseline.length, sources: baseline.map((r) => r.source) },
+    candidate: { runs: candidate.length, sources: candidate.map((r) => r.source) },
+    rows,
+    counts,
+    regressed: counts.regression > 0,
+  };
+}
+
+interface StatInfo {
+  readonly metric: string;
+  readonly statistic: string;
+  readonly unit: StatisticUnit;
+  readonly direction: Direction;
+}
+
+/** One side's statistics: per key, what it is and each run's value (undefined when absent). */
+interface SideData {
+  readonly info: Map<string, StatInfo>;
+  readonly perRun: readonly Map<string, number>[];
+  /** Series keys present in every run / in any run. */
+  readonly seriesInAll: Set<string>;
+  readonly seriesInAny: Set<string>;
+}
+
+function collect(runs: readonly RunStatistics[]): SideData {
+  const info = new Map<string, StatInfo>();
+  const perRun = runs.map((r) => {
+    const m = new Map<string, number>();
+    for (const s of r.statistics) {
+      const key = statisticKey(s.metric, s.statistic);
+      if (!info.has(key)) {
+        info.set(key, {
+          metric: s.metric,
+          statistic: s.statistic,
+          unit: s.unit,
+          direction: s.direction,
+        });
+      }
+      m.set(key, s.value);
+    }
+    return m;
+  });
+  const seriesOf = (r: RunStatistics): Set<string> => new Set(r.statistics.map((s) => s.metric));
+  const sets = runs.map(seriesOf);
+  const seriesInAny = new Set(sets.flatMap((s) => [...s]));
+  const seriesInAll = new Set([...seriesInAny].filter((k) => sets.every((s) => s.has(k))));
+  return { info, perRun, seriesInAll, seriesInAny };
+}
+
+/**
+ * The runs' values of `key`: a counter absent from a run counted nothing there (0); any other
+ * statistic absent from a run (a trend without samples) leaves that run out of the row.
+ */
+function valuesOf(side: SideData, key: string, info: StatInfo): number[] {
+  const counter = info.unit === 'per-second' || info.unit === 'bytes-per-second';
+  const out: number[] = [];
+  for (const m of side.perRun) {
+    const v = m.get(key);
+    if (v !== undefined) out.push(v);
+    else if (counter) out.push(0);
+  }
+  return out;
+}
+
+function checkSameTest(
+  baseline: readonly RunStatistics[],
+  candidate: readonly RunStatistics[],
+): void {
+  const all = [...baseline, ...candidate];
+  const first = all[0] as RunStatistics;
+  const other = all.find((r) => r.testKey !== first.testKey);
+  if (other !== undefined) {
+    throw new AnalysisError(
+      'TEST_MISMATCH',
+      `runs of different tests: ${first.source} has scenarios "${first.testKey}", ${other.source} has "${other.testKey}"`,
+      { sources: [first.source, other.source], testKeys: [first.testKey, other.testKey] },
+    );
+  }
+}
+
+function checkSameSeries(
+  a: SideData,
+  b: SideData,
+  baseline: readonly RunStatistics[],
+  candidate: readonly RunStatistics[],
+): void {
+  const onlyA = [...a.seriesInAll].filter((k) => !b.seriesInAny.has(k)).sort();
+  const onlyB = [...b.seriesInAll].filter((k) => !a.seriesInAny.has(k)).sort();
+  if (onlyA.length === 0 && onlyB.length === 0) return;
+  const parts: string[] = [];
+  if (onlyA.length > 0)
+    parts.push(`only in the baseline (${baseline.length} runs): ${onlyA.join(', ')}`);
+  if (onlyB.length > 0)
+    parts.push(`only in the candidate (${candidate.length} runs): ${onlyB.join(', ')}`);
+  throw new AnalysisError(
+    'METRIC_SET_MISMATCH',
+    `the runs have different metric sets: ${parts.join('; ')}`,
+    {
+      onlyInBaseline: onlyA,
+      onlyInCandidate: onlyB,
+    },
+  );
+}
+
+function selectKeys(
+  a: SideData,
+  b: SideData,
+  select: readonly MetricSelector[] | undefined,
+  runs: readonly RunStatistics[],
+): string[] {
+  const all = [...new Set([...a.info.keys(), ...b.info.keys()])].sort();
+  if (select === undefined || select.length === 0) return all;
+  const available = availableStatistics(runs);
+  const chosen = new Set<string>();
+  for (const sel of select) {
+    const matches = all.filter((k) => {
+      const info = (a.info.get(k) ?? b.info.get(k)) as StatInfo;
+      return (
+        info.metric === sel.metric &&
+        (sel.statistic === undefined || info.statistic === sel.statistic)
+      );
+    });
+    if (matches.length === 0) {
+      const name = sel.statistic === undefined ? sel.metric : `${sel.metric}:${sel.statistic}`;
+      throw new AnalysisError(
+        'UNKNOWN_METRIC',
+        `unknown metric ${name}; available: ${available.join(', ')}`,
+        { metric: name, available },
+      );
+    }
+    for (const k of matches) chosen.add(k);
+  }
+  return all.filter((k) => chosen.has(k));
 }
 
 /**
