@@ -50,19 +50,20 @@ function rankSumDistribution(doubledRanks: readonly number[], n: number): Float6
   const maxSum = doubledRanks.reduce((a, b) => a + b, 0);
   // ways[j * (maxSum + 1) + s]: number of j-subsets of the items seen so far with doubled rank sum s.
   const width = maxSum + 1;
-  let ways = new Float64Array((n + 1) * width);
+  const ways = new Float64Array((n + 1) * width);
   ways[0] = 1;
   let seen = 0;
   for (const r of doubledRanks) {
     seen += r;
-    const next = ways.slice();
-    for (let j = 1; j <= n; j++) {
+    // 0/1 knapsack in place: j downwards so each item is used once.
+    for (let j = n; j >= 1; j--) {
       const row = j * width;
-      const prev = (j - 1) * width;
-      for (let s = r; s <= seen; s++)
-        next[row + s] = (next[row + s] as number) + (ways[prev + s - r] as number);
+      const prev = (j - 1) * width - r;
+      for (let s = seen; s >= r; s--) {
+        const add = ways[prev + s] as number;
+        if (add !== 0) ways[row + s] = (ways[row + s] as number) + add;
+      }
     }
-    ways = next;
   }
   // Doubled U = doubled W − n(n+1); U = W − n(n+1)/2, W the (mid-)rank sum of y.
   const m = big - n;
