@@ -11,7 +11,7 @@ import { tostPValue } from './stats/equivalence.ts';
 import { hodgesLehmann, sortedMedian } from './stats/hodges-lehmann.ts';
 import { mannWhitneyTest } from './stats/mann-whitney.ts';
 import { medianInterval } from './stats/median-ci.ts';
-import { minimumDetectableShift, pooledSd } from './stats/power.ts';
+import { minimumDetectableEffect, pooledSd } from './stats/power.ts';
 
 /** The per-run values of one statistic on both sides, with what is known about it. */
 export interface RowInput {
@@ -32,7 +32,7 @@ export interface RowSettings {
 }
 
 /** A row before its verdict: tests done, q-value and verdict pending. */
-export type PendingRow = Omit<ComparisonRow, 'qValue' | 'verdict' | 'reason'> & {
+export type PendingRow = Omit<ComparisonRow, 'qValue' | 'effectQValue' | 'verdict' | 'reason'> & {
   /** Set when the verdict is already known (too few runs, identical values). */
   readonly fixed: { readonly verdict: ComparisonRow['verdict']; readonly reason: string } | null;
 };
@@ -79,6 +79,7 @@ export function pendingRow(input: RowInput, settings: RowSettings): PendingRow {
     pValue: null,
     pMethod: null,
     equivalencePValue: null,
+    effectPValue: null,
   };
   if (x.length < settings.minRuns || y.length < settings.minRuns) {
     return {
@@ -94,8 +95,22 @@ export function pendingRow(input: RowInput, settings: RowSettings): PendingRow {
   const shift = hodgesLehmann(tx, ty, level);
   const test = mannWhitneyTest(tx, ty, 'two-sided');
   const equivalence = tostPValue(tx, ty, marginOnScale);
+  const effect =
+    shift.estimate >= 0
+      ? 2 *
+        mannWhitneyTest(
+          tx,
+          ty.map((v) => v - marginOnScale),
+          'greater',
+        ).pValue
+      : 2 *
+        mannWhitneyTest(
+          tx,
+          ty.map((v) => v + marginOnScale),
+          'less',
+        ).pValue;
   const sd = pooledSd(tx, ty);
-  const mdeOnScale = minimumDetectableShift(x.length, y.length, sd, settings.alpha);
+  const mdeOnScale = minimumDetectableEffect(x.length, y.length, sd, settings.alpha, marginOnScale);
   const toReport = (v: number): number => (scale === 'log' ? (Math.exp(v) - 1) * 100 : v);
   const mdeReported =
     mdeOnScale === null
@@ -115,6 +130,7 @@ export function pendingRow(input: RowInput, settings: RowSettings): PendingRow {
     pValue: test.pValue,
     pMethod: test.method,
     equivalencePValue: equivalence,
+    effectPValue: Math.min(1, effect),
     fixed: allEqual
       ? { verdict: 'no-change', reason: 'no change: every run has the same value' }
       : null,

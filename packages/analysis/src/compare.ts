@@ -87,10 +87,13 @@ export function compareRuns(
   // BH across every row that has a test (rows with a fixed verdict take no part).
   const tested = pending.map((r) => (r.fixed === null && r.pValue !== null ? r.pValue : NaN));
   const q = benjaminiHochberg(tested);
-  const rows = pending.map((r, i) => {
-    const qi = q[i] as number;
-    return decide(r, Number.isNaN(qi) ? null : qi, alpha);
-  });
+  const effectQ = benjaminiHochberg(
+    pending.map((r) => (r.fixed === null && r.effectPValue !== null ? r.effectPValue : NaN)),
+  );
+  const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+  const rows = pending.map((r, i) =>
+    decide(r, orNull(q[i] as number), orNull(effectQ[i] as number), alpha),
+  );
   const counts = { regression: 0, improvement: 0, 'no-change': 0, inconclusive: 0 };
   for (const r of rows) counts[r.verdict]++;
   return {

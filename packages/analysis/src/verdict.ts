@@ -11,14 +11,25 @@ function fmt(v: number | null, scale: 'log' | 'absolute', unit: string): string 
 
 /**
  * Decides a row: `regression`/`improvement` when the difference is significant after BH (q ≤ α)
- * and the estimated change is larger than the margin in the worse/better direction; `no-change`
+ * and the change is shown beyond ±margin, also after BH (effect q ≤ α); `no-change`
  * when TOST shows equivalence within ±margin (p ≤ α); `inconclusive` otherwise.
  */
-export function decide(row: PendingRow, qValue: number | null, alpha: number): ComparisonRow {
-  const { fixed, ...rest } = row;
+export function decide(
+  row: PendingRow,
+  qValue: number | null,
+  effectQValue: number | null,
+  alpha: number,
+): ComparisonRow {
+  const { fixed, ...withFixed } = row;
+  const rest = { ...withFixed, effectQValue };
   if (fixed !== null) return { ...rest, qValue, verdict: fixed.verdict, reason: fixed.reason };
   const change = row.change;
-  if (change === null || qValue === null || row.equivalencePValue === null) {
+  if (
+    change === null ||
+    qValue === null ||
+    row.equivalencePValue === null ||
+    effectQValue === null
+  ) {
     return { ...rest, qValue, verdict: 'inconclusive', reason: 'inconclusive: not enough data' };
   }
   const unit = row.unit;
@@ -30,14 +41,14 @@ export function decide(row: PendingRow, qValue: number | null, alpha: number): C
       ? 'no change is detectable with this many runs'
       : `MDE ${fmt(row.mde, change.scale, unit).replace('+', '')}`;
   const significant = qValue <= alpha;
-  const large = Math.abs(change.estimate) > row.margin;
+  const large = effectQValue <= alpha;
   if (significant && large) {
     const worse = change.estimate > 0 === (row.direction === 'higher-is-worse');
     return {
       ...rest,
       qValue,
       verdict: worse ? 'regression' : 'improvement',
-      reason: `${worse ? 'regression' : 'improvement'}: changed by ${changeText} (q = ${qValue.toPrecision(2)})`,
+      reason: `${worse ? 'regression' : 'improvement'}: changed by ${changeText}, beyond ${marginText} (q = ${qValue.toPrecision(2)}, q beyond margin = ${effectQValue.toPrecision(2)})`,
     };
   }
   if (row.equivalencePValue <= alpha) {
@@ -49,7 +60,7 @@ export function decide(row: PendingRow, qValue: number | null, alpha: number): C
     };
   }
   const why = significant
-    ? `changed by ${changeText}, smaller than ${marginText} but not shown to be within it`
+    ? `changed by ${changeText}, but neither shown beyond nor within ${marginText}`
     : `changed by ${changeText}, neither significant (q = ${qValue.toPrecision(2)}) nor shown within ${marginText}`;
   return { ...rest, qValue, verdict: 'inconclusive', reason: `inconclusive: ${why}; ${mdeText}` };
 }

@@ -90,6 +90,13 @@ export const comparisonRowSchema = z.strictObject({
   pMethod: z.enum(['exact', 'normal']).nullable(),
   /** Benjamini–Hochberg adjusted p-value across all rows of this result. */
   qValue: z.number().nullable(),
+  /**
+   * Two-sided p-value that the change lies beyond ±margin (twice the one-sided Mann–Whitney p
+   * against the margin on the side of the estimate): the minimum-effect test of a regression.
+   */
+  effectPValue: z.number().nullable(),
+  /** Benjamini–Hochberg adjusted `effectPValue` across all rows of this result. */
+  effectQValue: z.number().nullable(),
   /** TOST equivalence p-value within ±margin (max of the two one-sided Mann–Whitney tests). */
   equivalencePValue: z.number().nullable(),
   verdict: verdictSchema,

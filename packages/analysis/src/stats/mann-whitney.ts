@@ -19,6 +19,13 @@ export const EXACT_MAX_N = 60;
 
 /** U of `y` over `x`: the number of pairs (xi, yj) with yj > xi, ties counting ½. */
 export function mannWhitneyU(x: readonly number[], y: readonly number[]): number {
+  if (x.length * y.length > 4096) {
+    // From the mid-ranks, O(N log N): U = (rank sum of y) − n(n+1)/2.
+    const { ranks } = doubledMidRanks(x, y);
+    let doubled = 0;
+    for (let i = x.length; i < ranks.length; i++) doubled += ranks[i] as number;
+    return doubled / 2 - (y.length * (y.length + 1)) / 2;
+  }
   let u = 0;
   for (const a of x) for (const b of y) u += b > a ? 1 : b === a ? 0.5 : 0;
   return u;

@@ -34,3 +34,24 @@ export function pooledSd(x: readonly number[], y: readonly number[]): number {
   const df = x.length + y.length - 2;
   return df > 0 ? Math.sqrt((ss(x) + ss(y)) / df) : NaN;
 }
+
+/**
+ * The smallest true shift (values' units) the comparison's verdict rule flags with probability
+ * `power`: significant two-sided at `alpha` (minimumDetectableShift) and shown beyond ±`margin`
+ * by a one-sided test at `alpha`, so at least margin + (t(1−α) + t(power))·SE·√(π/3); null when
+ * no outcome of the exact test can reach `alpha` at these sizes.
+ */
+export function minimumDetectableEffect(
+  m: number,
+  n: number,
+  sd: number,
+  alpha: number,
+  margin: number,
+  power = 0.8,
+): number | null {
+  const twoSided = minimumDetectableShift(m, n, sd, alpha, power);
+  if (twoSided === null) return null;
+  const df = m + n - 2;
+  const factor = tQuantile(1 - alpha, df) + tQuantile(power, df);
+  return Math.max(twoSided, margin + factor * sd * Math.sqrt(1 / m + 1 / n) * RANK_TEST_PENALTY);
+}
