@@ -6,6 +6,7 @@
 // Usage: node bench/compare-sim.ts [--trials N]
 import { compareRuns, mannWhitneyTest } from '@stampede/analysis';
 import type { RunStatistics } from '@stampede/analysis';
+import type { SimModel } from './compare/sim-model.ts';
 import {
   DEFAULT_MODEL,
   gaussian,
@@ -16,7 +17,7 @@ import {
 
 const trialsArg = process.argv.indexOf('--trials');
 const TRIALS = trialsArg > 0 ? Number(process.argv[trialsArg + 1]) : 1000;
-const model = DEFAULT_MODEL;
+let model: SimModel = DEFAULT_MODEL;
 
 function runs(k: number, seed: number, scale: number, label: string): RunStatistics[] {
   const u = rng(seed);
@@ -84,8 +85,15 @@ for (const k of ks) {
   }
 }
 
-// Power at k = 10 for +20% latency.
-{
+// Power at k = 10 for +20% latency, with the default noise and with more run noise (p99 CV about 9%).
+function p99Cv(): number {
+  const rs = runs(200, 998, 1, 'cv');
+  const v = rs.map((r) => r.statistics.find((s) => s.statistic === 'p99')!.value);
+  const mean = v.reduce((x, y) => x + y, 0) / v.length;
+  return Math.sqrt(v.reduce((x, y) => x + (y - mean) ** 2, 0) / (v.length - 1)) / mean;
+}
+for (const runNoise of [DEFAULT_MODEL.runNoise, 0.07, 0.075]) {
+  model = { ...DEFAULT_MODEL, runNoise };
   const k = 10;
   let hits = 0;
   let p99Hits = 0;
@@ -100,9 +108,10 @@ for (const k of ks) {
     if (res.regressed) hits++;
   }
   console.log(
-    `\npower k=10, +20% latency: p99 row 'regression' in ${((p99Hits / powerTrials) * 100).toFixed(1)}% of ${powerTrials}; any regression in ${((hits / powerTrials) * 100).toFixed(1)}%`,
+    `\npower k=10, +20% latency, run noise ${runNoise} (per-run p99 CV ${(p99Cv() * 100).toFixed(1)}%): p99 row 'regression' in ${((p99Hits / powerTrials) * 100).toFixed(1)}% of ${powerTrials}; any regression in ${((hits / powerTrials) * 100).toFixed(1)}%`,
   );
 }
+model = DEFAULT_MODEL;
 
 // Contrast: pooling every request of the k runs per side into one Mann–Whitney test (wrong).
 {

@@ -97,14 +97,12 @@ export function pendingRow(input: RowInput, settings: RowSettings): PendingRow {
   const equivalence = tostPValue(tx, ty, marginOnScale);
   const effect =
     shift.estimate >= 0
-      ? 2 *
-        mannWhitneyTest(
+      ? mannWhitneyTest(
           tx,
           ty.map((v) => v - marginOnScale),
           'greater',
         ).pValue
-      : 2 *
-        mannWhitneyTest(
+      : mannWhitneyTest(
           tx,
           ty.map((v) => v + marginOnScale),
           'less',

@@ -91,8 +91,8 @@ export const comparisonRowSchema = z.strictObject({
   /** Benjamini–Hochberg adjusted p-value across all rows of this result. */
   qValue: z.number().nullable(),
   /**
-   * Two-sided p-value that the change lies beyond ±margin (twice the one-sided Mann–Whitney p
-   * against the margin on the side of the estimate): the minimum-effect test of a regression.
+   * One-sided Mann–Whitney p-value that the change lies beyond the margin on the side of the
+   * estimate (the minimum-effect test a regression or improvement needs, besides `qValue`).
    */
   effectPValue: z.number().nullable(),
   /** Benjamini–Hochberg adjusted `effectPValue` across all rows of this result. */

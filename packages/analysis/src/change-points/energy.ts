@@ -11,12 +11,18 @@ export interface Split {
  * q̂ = (mn/(m+n))·(2/(mn)·Σ|xi−yj| − Σ|xi−xk|/C(m,2) − Σ|yj−yl|/C(n,2)) (α = 1), in O(n²).
  * Null when the segment is too short for two parts of minSegment points.
  */
-export function bestSplit(z: ArrayLike<number>, minSegment: number): Split | null {
+export function bestSplit(
+  z: ArrayLike<number>,
+  minSegment: number,
+  scratch?: { left: Float64Array; right: Float64Array },
+): Split | null {
   const n = z.length;
   if (n < 2 * minSegment) return null;
   // left[t] = Σ_{i<t} |z_i − z_t|, right[t] = Σ_{j>t} |z_t − z_j|
-  const left = new Float64Array(n);
-  const right = new Float64Array(n);
+  const left = scratch?.left ?? new Float64Array(n);
+  const right = scratch?.right ?? new Float64Array(n);
+  left.fill(0, 0, n);
+  right.fill(0, 0, n);
   for (let i = 0; i < n; i++) {
     const zi = z[i] as number;
     for (let j = i + 1; j < n; j++) {
@@ -74,6 +80,7 @@ export function permutationPValue(
 ): number {
   const rng = mulberry32(seed);
   const work = Float64Array.from(z);
+  const scratch = { left: new Float64Array(work.length), right: new Float64Array(work.length) };
   const limit = Math.floor(pValue * (permutations + 1)) - 1; // most exceedances still significant
   let exceed = 0;
   for (let p = 0; p < permutations; p++) {
@@ -83,7 +90,7 @@ export function permutationPValue(
       work[i] = work[j] as number;
       work[j] = t;
     }
-    const s = bestSplit(work, minSegment);
+    const s = bestSplit(work, minSegment, scratch);
     if (s !== null && s.q >= observed) {
       exceed++;
       // Already above pValue: the exact value no longer matters, return this lower bound.
