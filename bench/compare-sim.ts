@@ -71,7 +71,7 @@ for (const k of ks) {
     'http_req_failed:rate',
   ];
   const med = (v: number[] | undefined): string => {
-    if (v === undefined || v.length === 0) return 'none';
+    if (v === undefined || v.length === 0) return 'none (no outcome reaches p < 0.05)';
     const s = [...v].sort((a, b) => a - b);
     return `${s[Math.floor(s.length / 2)]!.toFixed(1)}`;
   };
@@ -80,7 +80,7 @@ for (const k of ks) {
   );
   for (const key of keys) {
     console.log(
-      `  ${key.padEnd(24)} false ${(((false_.get(key) ?? 0) / TRIALS) * 100).toFixed(2).padStart(5)}%   median MDE ${med(mdes.get(key))}%`,
+      `  ${key.padEnd(24)} false ${(((false_.get(key) ?? 0) / TRIALS) * 100).toFixed(2).padStart(5)}%   median MDE ${med(mdes.get(key))}${mdes.has(key) ? '%' : ''}`,
     );
   }
 }
