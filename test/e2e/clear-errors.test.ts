@@ -72,3 +72,10 @@ test('item 7: a unitless duration is refused with a hint, in options, CLI and YA
   r = await expectBadInput([yaml]);
   assert.match(r.stderr, /options\.duration.*did you mean "30s"/);
 });
+
+test('item 8: vus: Number(__ENV.VUS) with VUS=abc says it got NaN', async () => {
+  const file = script('nan.ts', `{ vus: Number(__ENV.VUS), duration: '1s' }`);
+  const r = await expectBadInput([file], { VUS: 'abc' });
+  assert.match(r.stderr, /options\.vus: got NaN, expected a number/, describeResult(r));
+  assert.doesNotMatch(r.stderr, /is required/, describeResult(r));
+});

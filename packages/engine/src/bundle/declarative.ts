@@ -25,7 +25,7 @@ export function parseDeclarative(text: string, fileName: string): DeclarativeTes
     }
     throw error;
   }
-  const parsed = declarativeTestSchema.safeParse(raw);
+  const parsed = declarativeTestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     throw new EngineError(
       'INVALID_INPUT',

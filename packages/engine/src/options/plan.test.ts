@@ -86,3 +86,18 @@ test('bad options name the option path', () => {
   );
   assert.match(planError([]), /options: must be an object/);
 });
+
+test('a NaN option says it got NaN, not that it is missing', () => {
+  assert.match(
+    planError({ vus: Number('abc'), duration: '1s' }),
+    /options\.vus: got NaN, expected a number/,
+  );
+  assert.match(
+    planError({ scenarios: { s: { executor: 'constant-vus', vus: NaN, duration: '1s' } } }),
+    /options\.scenarios\.s\.vus: got NaN/,
+  );
+  assert.match(
+    planError({ vus: 'abc' }),
+    /options\.vus: Invalid input: expected number, received string/,
+  );
+});

@@ -38,7 +38,7 @@ export function resolvePlan(raw: unknown, overrides: OptionOverrides = {}): Plan
   const merged: Record<string, unknown> = { ...(input as Record<string, unknown>) };
   checkExecutorNames(merged['scenarios']);
   applyOverrides(merged, overrides);
-  const parsed = optionsSchema.safeParse(merged);
+  const parsed = optionsSchema.safeParse(merged, { reportInput: true });
   if (!parsed.success) {
     throw new EngineError('INVALID_OPTIONS', formatZodIssues(parsed.error.issues), {
       issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),

@@ -12,7 +12,10 @@ export function formatPath(root: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Turns zod issues into one line each, every line starting with the path of the bad field. */
+/**
+ * Turns zod issues into one line each, every line starting with the path of the bad field. The
+ * issues must come from a parse with `reportInput: true`, or every bad type reads "is required".
+ */
 export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root = 'options'): string {
   return issues
     .map((issue) => {
@@ -22,6 +25,10 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root = 'opt
         issue.input === undefined
       ) {
         return `${path}: is required`;
+      }
+      if (issue.code === 'invalid_type' && Number.isNaN(issue.input)) {
+        // Number(__ENV.VUS) with VUS unset or "abc" is NaN: say so rather than "is required".
+        return `${path}: got NaN, expected a ${issue.expected} (Number() of a missing or non-numeric value, such as __ENV.X?)`;
       }
       if (issue.code === 'unrecognized_keys') {
         return `${path}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
