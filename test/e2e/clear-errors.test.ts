@@ -79,3 +79,23 @@ test('item 8: vus: Number(__ENV.VUS) with VUS=abc says it got NaN', async () => 
   assert.match(r.stderr, /options\.vus: got NaN, expected a number/, describeResult(r));
   assert.doesNotMatch(r.stderr, /is required/, describeResult(r));
 });
+
+test('item 9: unknown flags and option keys get "did you mean", no Node parser message', async () => {
+  let r = await expectBadInput(['--url', `${target.url}/hit`, '--vuss', '2']);
+  assert.match(r.stderr, /^error: unknown flag --vuss \(did you mean --vus\?\)$/m);
+  assert.doesNotMatch(r.stderr, /positional argument|'-- "/, describeResult(r));
+
+  r = await expectBadInput([script('typo.ts', `{ vus: 1, duraton: '1s' }`)]);
+  assert.match(r.stderr, /options: unknown option "duraton" \(did you mean "duration"\?\)/);
+
+  const yaml = writeFile(
+    'typo.yaml',
+    `options:\n  vus: 1\nrequests:\n  - url: ${target.url}/hit\n    methd: GET\n`,
+  );
+  r = await expectBadInput([yaml]);
+  assert.match(r.stderr, /requests\[0\]: unknown option "methd" \(did you mean "method"\?\)/);
+
+  const other = await runCli(['tokens', 'list', '--servr', 'https://127.0.0.1:1']);
+  assert.equal(other.code, 2, describeResult(other));
+  assert.match(other.stderr, /unknown flag --servr \(did you mean --server\?\)/);
+});

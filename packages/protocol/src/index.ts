@@ -8,3 +8,4 @@ export * from './agent-protocol.ts';
 export * from './run-live.ts';
 export * from './statuses.ts';
 export * from './api.ts';
+export * from './suggest.ts';

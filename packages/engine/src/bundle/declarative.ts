@@ -29,7 +29,7 @@ export function parseDeclarative(text: string, fileName: string): DeclarativeTes
   if (!parsed.success) {
     throw new EngineError(
       'INVALID_INPUT',
-      `${fileName}: ${formatZodIssues(parsed.error.issues, '')}`,
+      `${fileName}: ${formatZodIssues(parsed.error.issues, '', { schema: declarativeTestSchema, input: raw })}`,
       {
         file: fileName,
       },
