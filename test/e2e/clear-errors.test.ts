@@ -99,3 +99,26 @@ test('item 9: unknown flags and option keys get "did you mean", no Node parser m
   assert.equal(other.code, 2, describeResult(other));
   assert.match(other.stderr, /unknown flag --servr \(did you mean --server\?\)/);
 });
+
+test('item 10: an https:// import is bad input (exit 2) that says how to vendor it', async () => {
+  const file = script(
+    'remote.ts',
+    `{ iterations: 1 }`,
+    `import { randomIntBetween } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';\nconsole.log(randomIntBetween);`,
+  );
+  const r = await expectBadInput([file]);
+  assert.match(
+    r.stderr,
+    new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:\\d+`),
+    describeResult(r),
+  );
+  assert.match(
+    r.stderr,
+    /remote module "https:\/\/jslib\.k6\.io\/k6-utils\/1\.4\.0\/index\.js" is not fetched/,
+  );
+  assert.match(
+    r.stderr,
+    /curl -fsSLo index\.js https:\/\/jslib\.k6\.io\/k6-utils\/1\.4\.0\/index\.js/,
+  );
+  assert.match(r.stderr, /import '\.\/index\.js'/);
+});
