@@ -6,13 +6,15 @@ import { parseDurationMs } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
 import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { adminTokenLines, checkAdminTokenEnv } from './admin-token.ts';
 
 /** Help text of `stampede server`. */
 export const SERVER_USAGE = `Usage: stampede server [flags]
 
 Starts the controller: REST API, embedded store, queue, scheduler, certificate authority and a
-local pool of generator processes. Prints its URL; the admin API token is printed once, on the
-first start (STAMPEDE_ADMIN_TOKEN set at the first start fixes it).
+local pool of generator processes. Prints its URL; the admin API token is shown once, on the
+first start, on the terminal (or, when stdout is not one, written to DATA_DIR/admin-token for
+its owner only); it is never logged. STAMPEDE_ADMIN_TOKEN=sta_… set at the first start fixes it.
 
   --port N                TCP port (default 7070; 0 picks a free one)
   --host H                interface to listen on (default 127.0.0.1)
@@ -61,6 +63,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   }
   const port = v.port === undefined ? 7070 : wholeNumber('--port', v.port, 0, 65535);
   const dataDir = resolve(v['data-dir'] ?? '.stampede');
+  checkAdminTokenEnv(process.env['STAMPEDE_ADMIN_TOKEN'], SERVER_USAGE);
   const controller = await startController({
     port,
     dataDir,
@@ -90,7 +93,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
       `  data directory: ${dataDir}`,
       `  CA certificate: ${controller.caFile}`,
       ...(controller.adminToken && !process.env['STAMPEDE_ADMIN_TOKEN']
-        ? [`  admin API token (shown once, stored hashed): ${controller.adminToken}`]
+        ? adminTokenLines(controller.adminToken, dataDir, process.stdout.isTTY === true)
         : []),
       '',
       'Use it from the CLI with:',
