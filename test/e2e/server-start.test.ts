@@ -2,6 +2,7 @@
 // input naming the variable; a new admin token reaches its owner once and never a log; the
 // banner names the real CA file and its fingerprint.
 import assert from 'node:assert/strict';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -56,6 +57,42 @@ test('item 12: a new admin token is in no log line; without a terminal it goes t
     assert.match(readFileSync(file, 'utf8'), new RegExp(`^${TOKEN.source}\\n$`));
     assert.equal(statSync(file).mode & 0o777, 0o600);
   } finally {
+    tmp.cleanup();
+  }
+});
+
+test('item 13: the banner and the untrusted-CA hint name the real CA file; the fingerprint is printed', async () => {
+  const tmp = tempDir();
+  const dataDir = join(tmp.dir, 'ctl');
+  const token = `sta_${randomBytes(32).toString('base64url')}`;
+  const p = spawnCli(['server', '--port', '0', '--local-generators', '0', '--data-dir', dataDir], {
+    env: { STAMPEDE_ADMIN_TOKEN: token },
+    timeoutMs: 30_000,
+  });
+  try {
+    for (let i = 0; i < 250 && !/\(or --ca-file/.test(p.stdout()); i++) {
+      if (p.child.exitCode !== null) break;
+      await delay(100);
+    }
+    const out = p.stdout();
+    const caFile = join(dataDir, 'ca', 'ca.crt');
+    const fingerprint = new X509Certificate(readFileSync(caFile)).fingerprint256
+      .replace(/:/g, '')
+      .toLowerCase();
+    assert.ok(out.includes(`CA certificate: ${caFile}\n`), out);
+    assert.ok(out.includes(`CA fingerprint (SHA-256): ${fingerprint}\n`), out);
+    assert.ok(out.includes(`--ca-fingerprint ${fingerprint}`), out);
+    assert.doesNotMatch(out, /ca\.pem/);
+    const url = /listening on (https:\/\/\S+)/.exec(out)?.[1] ?? '';
+    const r = await runCli(['runs', 'list', '--server', url, '--token', token], {
+      env: { STAMPEDE_CA_FILE: '' },
+      timeoutMs: 20_000,
+    });
+    assert.notEqual(r.code, 0, describeResult(r));
+    assert.match(r.stderr, /--ca-file <data-dir>\/ca\/ca\.crt/, describeResult(r));
+  } finally {
+    p.child.kill('SIGTERM');
+    await p.result;
     tmp.cleanup();
   }
 });

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,11 +89,16 @@ export async function serverCommand(argv: string[]): Promise<number> {
       : { maxRatePerSec: wholeNumber('--max-rate', v['max-rate'], 1, 1e9) }),
     localAgentCommand,
   });
+  // The form agents print and --ca-fingerprint takes: lowercase hex, no colons.
+  const fingerprint = new X509Certificate(readFileSync(controller.caFile)).fingerprint256
+    .replace(/:/g, '')
+    .toLowerCase();
   process.stdout.write(
     [
       `stampede controller listening on ${controller.url}`,
       `  data directory: ${dataDir}`,
       `  CA certificate: ${controller.caFile}`,
+      `  CA fingerprint (SHA-256): ${fingerprint}`,
       ...(controller.adminToken && !process.env['STAMPEDE_ADMIN_TOKEN']
         ? adminTokenLines(controller.adminToken, dataDir, process.stdout.isTTY === true)
         : []),
@@ -99,7 +106,8 @@ export async function serverCommand(argv: string[]): Promise<number> {
       'Use it from the CLI with:',
       `  export STAMPEDE_SERVER=${controller.url} STAMPEDE_CA_FILE=${controller.caFile}`,
       `  export STAMPEDE_TOKEN=<an API token>`,
-      `Agents on other machines: stampede agent --controller https://${hostname()}:${new URL(controller.url).port} --join-token <stampede tokens create --join> --ca-file ca.pem`,
+      `Agents on other machines: stampede agent --controller https://${hostname()}:${new URL(controller.url).port} --join-token <stampede tokens create --join> --ca-fingerprint ${fingerprint}`,
+      `  (or --ca-file with a copy of ${controller.caFile})`,
       '',
     ].join('\n'),
   );
