@@ -19,6 +19,11 @@ test('flag values parse and bad ones name the flag', () => {
   assert.throws(() => positiveFlag('rate', '-1'), /--rate: expected a number > 0/);
   assert.equal(durationFlag('duration', '1m30s'), 90_000);
   assert.throws(() => durationFlag('duration', '5x'), /--duration: invalid duration "5x"/);
+  assert.throws(
+    () => durationFlag('duration', '30'),
+    /--duration: invalid duration "30": a duration needs a unit; did you mean "30s"/,
+  );
+  assert.throws(() => stagesFlag('10:5'), /--stages: stage 1: invalid duration "10".*"10s"/);
   assert.deepEqual(stagesFlag('10s:5,1m:0'), [
     { duration: 10_000, target: 5 },
     { duration: 60_000, target: 0 },

@@ -1,4 +1,4 @@
-import { parseDurationMs } from '@stampede/protocol';
+import { invalidDurationMessage, parseDurationMs } from '@stampede/protocol';
 import { UsageError } from './cli-error.ts';
 
 /** Parses a non-negative integer flag value, naming the flag on error. */
@@ -24,8 +24,7 @@ export function positiveFlag(flag: string, value: string | undefined): number | 
 export function durationFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDurationMs(value);
-  if (ms === undefined)
-    throw new UsageError(`--${flag}: invalid duration "${value}" (use e.g. 30s, 1m30s, 500ms)`);
+  if (ms === undefined) throw new UsageError(`--${flag}: ${invalidDurationMessage(value)}`);
   return ms;
 }
 
@@ -37,6 +36,9 @@ export function stagesFlag(
   return value.split(',').map((part, i) => {
     const [d, t] = part.split(':');
     const duration = d === undefined ? undefined : parseDurationMs(d);
+    if (duration === undefined && d !== undefined && t !== undefined) {
+      throw new UsageError(`--stages: stage ${i + 1}: ${invalidDurationMessage(d)}`);
+    }
     if (duration === undefined || t === undefined || !/^\d+$/.test(t.trim())) {
       throw new UsageError(
         `--stages: stage ${i + 1} "${part}" must be DURATION:TARGET, e.g. 30s:10`,

@@ -131,11 +131,8 @@ export async function startController(options: StartControllerOptions): Promise<
     );
     const server = await ca.issueServerCertificate({ hosts });
     const fixedToken = options.adminToken ?? process.env['STAMPEDE_ADMIN_TOKEN'];
+    // Returned, never logged: log collectors keep what they see, and only the hash is stored.
     const adminToken = await ensureAdminToken(store, fixedToken || undefined);
-    if (adminToken !== undefined && fixedToken === undefined) {
-      // Shown once: only its hash is stored.
-      log.info(`admin API token (shown once, store it now): ${adminToken}`);
-    }
     const maxGenerators = options.maxGenerators ?? 64;
     const config: ControllerConfig = {
       allowTargets: options.allowTargets ?? [],

@@ -3,12 +3,17 @@ import { z } from 'zod';
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
 
-/** Parses a k6-style duration ("30s", "1m30s", "1.5h", "250ms"; a bare number means ms) to milliseconds, or returns undefined. */
+const UNITLESS = /^\d+(\.\d+)?$/;
+
+/**
+ * Parses a duration to milliseconds, or returns undefined. Text needs a unit ("30s", "1m30s",
+ * "1.5h", "250ms"): a unitless string such as "30" is refused, since both readings (ms, as k6's
+ * number form, or seconds) surprise someone. A JavaScript number is milliseconds, as in k6.
+ */
 export function parseDurationMs(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
   const text = input.trim();
-  if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === '' || UNITLESS.test(text)) return undefined;
   PART.lastIndex = 0;
   let total = 0;
   let consumed = 0;
@@ -32,14 +37,20 @@ export function formatDurationMs(ms: number): string {
   return `${sText}s`;
 }
 
-/** Zod schema for a duration option: a k6-style string or a number of milliseconds; parses to milliseconds. */
+/** Why a duration text was refused, with a hint: for "30", that it needs a unit ("30s"?). */
+export function invalidDurationMessage(input: string | number): string {
+  const text = String(input).trim();
+  if (UNITLESS.test(text)) {
+    return `invalid duration ${JSON.stringify(input)}: a duration needs a unit; did you mean "${text}s" (or "${text}ms")?`;
+  }
+  return `invalid duration ${JSON.stringify(input)}: use a unit, e.g. "30s", "1m30s", "250ms" (a number, not a string, is milliseconds)`;
+}
+
+/** Zod schema for a duration option: a string with a unit ("30s") or a number of milliseconds; parses to milliseconds. */
 export const durationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDurationMs(value);
   if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `invalid duration ${JSON.stringify(value)}: use a non-negative number of ms or a string such as "30s", "1m30s", "250ms"`,
-    });
+    ctx.addIssue({ code: 'custom', message: invalidDurationMessage(value) });
     return z.NEVER;
   }
   return ms;

@@ -18,8 +18,8 @@ of tests and stops its load by itself when it loses the controller for longer th
                           data directory holds a valid identity from an earlier enrollment
   --name NAME             generator name (default: this host's name)
   --data-dir DIR          identity, metric spool and unpacked tests (default ./.stampede-agent)
-  --ca-file FILE          the controller's CA certificate (its data directory's ca/ca.pem)
-  --ca-fingerprint HEX    or the SHA-256 fingerprint of that CA
+  --ca-file FILE          the controller's CA certificate (its data directory's ca/ca.crt)
+  --ca-fingerprint HEX    or the SHA-256 fingerprint of that CA (printed by stampede server)
   --lease D               stop load at most this long after the last contact (default: the controller's)
   --workers N             load worker threads (default: CPU cores less one)`;
 

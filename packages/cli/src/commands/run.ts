@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   ExecutionSegment,
   prepareTest,
@@ -11,6 +10,7 @@ import {
   type TestSource,
 } from '@stampede/engine';
 import { UsageError } from '../cli-error.ts';
+import { parseFlags } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import {
   durationFlag,
@@ -64,7 +64,7 @@ Exit codes: 0 passed, 2 bad input, 99 thresholds failed, 105 interrupted, 107 sc
 export async function runCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseFlags({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -99,7 +99,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
   }
   const { values: f, positionals } = parsed;
   if (f.help) {

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,13 +8,15 @@ import { parseDurationMs } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
 import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { adminTokenLines, checkAdminTokenEnv } from './admin-token.ts';
 
 /** Help text of `stampede server`. */
 export const SERVER_USAGE = `Usage: stampede server [flags]
 
 Starts the controller: REST API, embedded store, queue, scheduler, certificate authority and a
-local pool of generator processes. Prints its URL; the admin API token is printed once, on the
-first start (STAMPEDE_ADMIN_TOKEN set at the first start fixes it).
+local pool of generator processes. Prints its URL; the admin API token is shown once, on the
+first start, on the terminal (or, when stdout is not one, written to DATA_DIR/admin-token for
+its owner only); it is never logged. STAMPEDE_ADMIN_TOKEN=sta_… set at the first start fixes it.
 
   --port N                TCP port (default 7070; 0 picks a free one)
   --host H                interface to listen on (default 127.0.0.1)
@@ -61,6 +65,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   }
   const port = v.port === undefined ? 7070 : wholeNumber('--port', v.port, 0, 65535);
   const dataDir = resolve(v['data-dir'] ?? '.stampede');
+  checkAdminTokenEnv(process.env['STAMPEDE_ADMIN_TOKEN'], SERVER_USAGE);
   const controller = await startController({
     port,
     dataDir,
@@ -84,19 +89,25 @@ export async function serverCommand(argv: string[]): Promise<number> {
       : { maxRatePerSec: wholeNumber('--max-rate', v['max-rate'], 1, 1e9) }),
     localAgentCommand,
   });
+  // The form agents print and --ca-fingerprint takes: lowercase hex, no colons.
+  const fingerprint = new X509Certificate(readFileSync(controller.caFile)).fingerprint256
+    .replace(/:/g, '')
+    .toLowerCase();
   process.stdout.write(
     [
       `stampede controller listening on ${controller.url}`,
       `  data directory: ${dataDir}`,
       `  CA certificate: ${controller.caFile}`,
+      `  CA fingerprint (SHA-256): ${fingerprint}`,
       ...(controller.adminToken && !process.env['STAMPEDE_ADMIN_TOKEN']
-        ? [`  admin API token (shown once, stored hashed): ${controller.adminToken}`]
+        ? adminTokenLines(controller.adminToken, dataDir, process.stdout.isTTY === true)
         : []),
       '',
       'Use it from the CLI with:',
       `  export STAMPEDE_SERVER=${controller.url} STAMPEDE_CA_FILE=${controller.caFile}`,
       `  export STAMPEDE_TOKEN=<an API token>`,
-      `Agents on other machines: stampede agent --controller https://${hostname()}:${new URL(controller.url).port} --join-token <stampede tokens create --join> --ca-file ca.pem`,
+      `Agents on other machines: stampede agent --controller https://${hostname()}:${new URL(controller.url).port} --join-token <stampede tokens create --join> --ca-fingerprint ${fingerprint}`,
+      `  (or --ca-file with a copy of ${controller.caFile})`,
       '',
     ].join('\n'),
   );

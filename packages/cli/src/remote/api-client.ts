@@ -155,7 +155,7 @@ export class ApiClient {
         'UNREACHABLE',
         `controller ${this.target.url} unreachable: ${cause.code ?? cause.message}${
           cause.code?.startsWith('UNABLE_TO_VERIFY') || cause.code === 'SELF_SIGNED_CERT_IN_CHAIN'
-            ? ' (pass --ca-file <data-dir>/ca.pem or set STAMPEDE_CA_FILE)'
+            ? ' (pass --ca-file <data-dir>/ca/ca.crt, the "CA certificate" file `stampede server` prints, or set STAMPEDE_CA_FILE)'
             : ''
         }`,
         {},

@@ -175,3 +175,39 @@ test('scanCodeTargets: literals with fixed hosts, default ports, computed hosts 
   const bundle = `x\n\n// node_modules/lib/index.js\nconst u = 'http://lib.example.com/';\n\n// test.ts\nconst v = 'http://own.example.com/';\n`;
   assert.deepEqual(scanBundleTargets(bundle), ['own.example.com:80']);
 });
+
+test('an init error on a generator names the script and its line, as a local run does', async () => {
+  const src = tempDir();
+  const dst = tempDir();
+  try {
+    const file = join(src.dir, 'initerr.ts');
+    writeFileSync(
+      file,
+      `export const options = { iterations: 1 };
+const onGenerator: boolean = __ENV.STAMPEDE_GENERATOR_INDEX !== undefined;
+if (onGenerator) {
+  throw new Error('boom on the generator');
+}
+export default async function () {}
+`,
+    );
+    const { archive } = await buildTestArchive(file);
+    const bundle = await unpackTestArchive(archive, join(dst.dir, 'run-1'));
+    assert.equal(bundle.entryPath, file);
+    await assert.rejects(
+      prepareTest({ source: { bundle }, env: { STAMPEDE_GENERATOR_INDEX: '0' } }),
+      (error: Error) => {
+        assert.ok(
+          error.message.startsWith(`${file}: error in init code: Error: boom`),
+          error.message,
+        );
+        assert.ok(error.message.includes(`${file}:4:9`), error.message);
+        assert.ok(!error.message.includes(dst.dir), error.message);
+        return true;
+      },
+    );
+  } finally {
+    src.cleanup();
+    dst.cleanup();
+  }
+});

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   declarativeTestSchema,
   testArchiveSchema,
@@ -127,10 +127,29 @@ export async function unpackTestArchive(archive: TestArchive, dir: string): Prom
     sha256,
     code,
     path,
-    entryPath: join(root, scriptName),
+    // Messages name the script where its author has it, as the source-mapped frames do.
+    entryPath: authorEntryPath(code, scriptName) ?? join(root, scriptName),
     baseDir: root,
     ...(declarative !== undefined ? { declarative } : {}),
   };
+}
+
+/**
+ * The script's path on the machine that bundled it, from the bundle's inline source map (its
+ * `sourceRoot` is the script's folder there), or undefined when the map does not say.
+ */
+function authorEntryPath(code: string, scriptName: string): string | undefined {
+  const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+  if (!m) return undefined;
+  try {
+    const map = JSON.parse(Buffer.from(m[1] as string, 'base64').toString('utf8')) as {
+      sourceRoot?: unknown;
+    };
+    if (typeof map.sourceRoot !== 'string' || !map.sourceRoot.startsWith('file:')) return undefined;
+    return fileURLToPath(new URL(scriptName, map.sourceRoot));
+  } catch {
+    return undefined;
+  }
 }
 
 function safePath(root: string, rel: string): string {

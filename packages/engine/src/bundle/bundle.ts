@@ -119,12 +119,25 @@ const apiPlugin: esbuild.Plugin = {
       }
       return { path: args.path, namespace: 'stampede-api' };
     });
+    // k6 habit: jslib imports by URL. Left external they fail later in Node's loader (exit 107).
+    build.onResolve({ filter: /^https?:\/\// }, (args) => ({
+      errors: [{ text: remoteImportMessage(args.path) }],
+    }));
     build.onLoad({ filter: /.*/, namespace: 'stampede-api' }, (args) => ({
       contents: apiShimSource(args.path),
       loader: 'js',
     }));
   },
 };
+
+function remoteImportMessage(url: string): string {
+  const file = basename(new URL(url).pathname) || 'module.js';
+  return (
+    `remote module "${url}" is not fetched: tests are bundled from local files and npm packages only. ` +
+    `Vendor it: save it next to the script (curl -fsSLo ${file} ${url}) and import './${file}', ` +
+    'or install the npm package that provides it'
+  );
+}
 
 function toSyntaxError(error: unknown, entryPath: string): EngineError {
   const failure = error as { errors?: esbuild.Message[] };

@@ -25,11 +25,11 @@ export function parseDeclarative(text: string, fileName: string): DeclarativeTes
     }
     throw error;
   }
-  const parsed = declarativeTestSchema.safeParse(raw);
+  const parsed = declarativeTestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     throw new EngineError(
       'INVALID_INPUT',
-      `${fileName}: ${formatZodIssues(parsed.error.issues, '')}`,
+      `${fileName}: ${formatZodIssues(parsed.error.issues, '', { schema: declarativeTestSchema, input: raw })}`,
       {
         file: fileName,
       },

@@ -86,3 +86,38 @@ test('bad options name the option path', () => {
   );
   assert.match(planError([]), /options: must be an object/);
 });
+
+test('a NaN option says it got NaN, not that it is missing', () => {
+  assert.match(
+    planError({ vus: Number('abc'), duration: '1s' }),
+    /options\.vus: got NaN, expected a number/,
+  );
+  assert.match(
+    planError({ scenarios: { s: { executor: 'constant-vus', vus: NaN, duration: '1s' } } }),
+    /options\.scenarios\.s\.vus: got NaN/,
+  );
+  assert.match(
+    planError({ vus: 'abc' }),
+    /options\.vus: Invalid input: expected number, received string/,
+  );
+});
+
+test('an unknown option key gets a "did you mean", at any depth', () => {
+  assert.match(
+    planError({ duraton: '1s' }),
+    /options: unknown option "duraton" \(did you mean "duration"\?\)/,
+  );
+  assert.match(
+    planError({
+      scenarios: { s: { executor: 'constant-vus', vus: 1, duraton: '1s', duration: '1s' } },
+    }),
+    /options\.scenarios\.s: unknown option "duraton" \(did you mean "duration"\?\)/,
+  );
+  assert.match(
+    planError({
+      scenarios: { s: { executor: 'ramping-vus', stages: [{ duration: '1s', targt: 1 }] } },
+    }),
+    /stages\[0\]: unknown option "targt" \(did you mean "target"\?\)/,
+  );
+  assert.match(planError({ banana: 1 }), /options: unknown option "banana"$/);
+});

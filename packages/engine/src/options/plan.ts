@@ -38,11 +38,18 @@ export function resolvePlan(raw: unknown, overrides: OptionOverrides = {}): Plan
   const merged: Record<string, unknown> = { ...(input as Record<string, unknown>) };
   checkExecutorNames(merged['scenarios']);
   applyOverrides(merged, overrides);
-  const parsed = optionsSchema.safeParse(merged);
+  const parsed = optionsSchema.safeParse(merged, { reportInput: true });
   if (!parsed.success) {
-    throw new EngineError('INVALID_OPTIONS', formatZodIssues(parsed.error.issues), {
-      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-    });
+    throw new EngineError(
+      'INVALID_OPTIONS',
+      formatZodIssues(parsed.error.issues, 'options', {
+        schema: optionsSchema,
+        input: merged,
+      }),
+      {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      },
+    );
   }
   const options = parsed.data;
   const scenarios = options.scenarios ?? shortcutScenarios(options);

@@ -1,4 +1,6 @@
+import { closestName } from '@stampede/protocol';
 import type { z } from 'zod';
+import { knownKeysAt } from './schema-keys.ts';
 
 /** Renders an option path as people write it: options.scenarios.load.rate, thresholds["x{a:b}"][0]. */
 export function formatPath(root: string, path: readonly PropertyKey[]): string {
@@ -12,8 +14,16 @@ export function formatPath(root: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Turns zod issues into one line each, every line starting with the path of the bad field. */
-export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root = 'options'): string {
+/**
+ * Turns zod issues into one line each, every line starting with the path of the bad field. The
+ * issues must come from a parse with `reportInput: true`, or every bad type reads "is required".
+ */
+export function formatZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  root = 'options',
+  /** The schema and input parsed: with them an unknown key gets a "did you mean". */
+  parsed?: { schema: z.ZodType; input: unknown },
+): string {
   return issues
     .map((issue) => {
       const path = formatPath(root, issue.path);
@@ -23,8 +33,19 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root = 'opt
       ) {
         return `${path}: is required`;
       }
+      if (issue.code === 'invalid_type' && Number.isNaN(issue.input)) {
+        // Number(__ENV.VUS) with VUS unset or "abc" is NaN: say so rather than "is required".
+        return `${path}: got NaN, expected a ${issue.expected} (Number() of a missing or non-numeric value, such as __ENV.X?)`;
+      }
       if (issue.code === 'unrecognized_keys') {
-        return `${path}: unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+        const known = parsed ? knownKeysAt(parsed.schema, issue.path, parsed.input) : [];
+        const keys = issue.keys.map((k) => {
+          const near = closestName(k, known);
+          return near === undefined
+            ? JSON.stringify(k)
+            : `${JSON.stringify(k)} (did you mean "${near}"?)`;
+        });
+        return `${path}: unknown option${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`;
       }
       return `${path}: ${issue.message}`;
     })

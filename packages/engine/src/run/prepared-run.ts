@@ -92,6 +92,7 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
       type: 'init',
       workerId: sourceName(settings.sourcePrefix, `w${i}`),
       bundlePath: test.bundle.path,
+      entryPath: test.bundle.entryPath,
       baseDir: test.bundle.baseDir,
       plan: test.plan,
       segments,

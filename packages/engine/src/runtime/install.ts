@@ -9,6 +9,7 @@ import { createDataApi } from './data.ts';
 import { createGroup, fail, sleep } from './flow.ts';
 import { createHttpApi } from './http-api.ts';
 import { setBaseTags } from './sample-tags.ts';
+import { createScriptConsole } from './script-console.ts';
 
 /** What the script API needs from the process that loads a test bundle. */
 export interface ScriptRuntimeDeps {
@@ -107,6 +108,8 @@ export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
   };
   const g = globalThis as Record<string, unknown>;
   g[API_GLOBAL] = api;
+  // Script output must not mix into the summary on stdout (`stampede run t.ts > result.txt`).
+  g['console'] = createScriptConsole();
   // k6 habits: __ENV, __VU and __ITER work as globals too.
   g['__ENV'] = env;
   Object.defineProperty(globalThis, '__VU', {

@@ -92,7 +92,7 @@ async function prepare(msg: WorkerInit): Promise<void> {
     ...(checkTarget ? { checkTarget } : {}),
   });
   runtime.setOptions(msg.plan.options);
-  const mod = await importBundle(msg.bundlePath, msg.baseDir);
+  const mod = await importBundle(msg.bundlePath, msg.entryPath);
   setupData = parseSetupData(msg.setupDataJson);
   const offsets = vuIdOffsets(msg.plan.scenarios);
   runners = Object.entries(msg.plan.scenarios).map(([name, scenario]) => {

@@ -14,6 +14,8 @@ export interface WorkerInit {
   type: 'init';
   workerId: string;
   bundlePath: string;
+  /** The script's path as its author knows it, for init error messages. */
+  entryPath: string;
   baseDir: string;
   plan: Plan;
   /** Segment levels from the outermost (generator) to this worker. */
