@@ -2,6 +2,7 @@
 // controller validates requests with these schemas, generates its OpenAPI document from them, and
 // the CLI and the web UI parse answers with them. Times are Unix epoch ms.
 import { z } from 'zod';
+import { jsonBoundsProblem } from './json-bounds.ts';
 import { generatorHealthSchema } from './agent-protocol.ts';
 import { generatorStatusSchema, logLevelSchema, runStatusSchema } from './statuses.ts';
 import { summarySchema } from './summary.ts';
@@ -133,6 +134,18 @@ export const overrideStageSchema = z.strictObject({
   target: z.number().int().nonnegative(),
 });
 
+const KNOWN_OVERRIDE_KEYS: ReadonlySet<string> = new Set([
+  'vus',
+  'durationMs',
+  'iterations',
+  'stages',
+  'ratePerSec',
+  'maxVus',
+  'insecureSkipTLSVerify',
+]);
+// One level is the overrides object itself.
+const MAX_OVERRIDE_DEPTH = 31;
+
 /**
  * Option overrides of a run, the engine's OptionOverrides (they win over the script's options,
  * as CLI flags do). Known keys are typed; unknown keys are kept and passed on to the engine.
@@ -151,6 +164,19 @@ export const runOverridesSchema = z
   .refine((o) => o.ratePerSec === undefined || o.durationMs !== undefined, {
     message: 'ratePerSec needs durationMs',
     path: ['durationMs'],
+  })
+  .superRefine((o, ctx) => {
+    // Unknown keys are free-form JSON: bounded in depth and size, each named when it breaks them.
+    let found = false;
+    for (const [key, value] of Object.entries(o)) {
+      if (KNOWN_OVERRIDE_KEYS.has(key)) continue;
+      const problem = jsonBoundsProblem(value, MAX_OVERRIDE_DEPTH);
+      if (problem === null) continue;
+      found = true;
+      ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+    const whole = found ? null : jsonBoundsProblem(o);
+    if (whole !== null) ctx.addIssue({ code: 'custom', path: [], message: whole });
   });
 /** Option overrides of a run. */
 export type RunOverrides = z.output<typeof runOverridesSchema>;

@@ -1,0 +1,108 @@
+// Defects a fuzzer found (issue 19): deep JSON, refused requests that must leave the store
+// alone, and error answers of the HTTP layer; against whichever store the caller gives.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { apiErrorSchema, auditPageSchema, runPageSchema } from '@stampede/protocol';
+import {
+  call,
+  storeSnapshot,
+  upload,
+  withApi,
+  type ApiHarness,
+  type MakeStore,
+} from './harness.ts';
+
+/** JSON text of an object nested `depth` levels deep (`{"a":{"a":…1…}}`). */
+export function deepObjectJson(depth: number): string {
+  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+}
+
+/** JSON text of arrays nested `depth` levels deep. */
+export function deepArrayJson(depth: number): string {
+  return '['.repeat(depth) + ']'.repeat(depth);
+}
+
+function errorOf(body: string) {
+  return apiErrorSchema.parse(JSON.parse(body));
+}
+
+/** Registers the hardening tests on stores made by `makeStore`. */
+export function hardeningSuite(makeStore: MakeStore): void {
+  const api = (fn: (h: ApiHarness) => Promise<void>) => () => withApi(makeStore, fn);
+
+  describe('hardening (issue 19)', () => {
+    test(
+      'item 1: deep free-form JSON in overrides is a 400 naming the field, at any depth',
+      api(async (h) => {
+        const sha = await upload(h);
+        const before = await storeSnapshot(h.store);
+        for (const deep of [
+          deepObjectJson(10_000),
+          deepArrayJson(4_316),
+          deepObjectJson(4_000),
+          deepObjectJson(40),
+        ]) {
+          const raw = `{"archiveSha256":"${sha}","overrides":{"vus":1,"custom":${deep}}}`;
+          const res = await call(h.app, 'POST', '/api/v1/runs', {
+            token: h.tokens.run,
+            raw,
+            contentType: 'application/json',
+          });
+          assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+          const err = errorOf(res.body);
+          assert.equal(err.code, 'INVALID_REQUEST');
+          assert.match(err.message, /body\.overrides\.custom: nested deeper than/);
+        }
+        // A shallow unknown key is still passed on, and a huge flat one is refused by size.
+        const ok = await call(h.app, 'POST', '/api/v1/runs', {
+          token: h.tokens.run,
+          json: { archiveSha256: sha, overrides: { custom: { a: [1, 2, { b: 'c' }] } } },
+        });
+        assert.equal(ok.statusCode, 201, ok.body);
+        const big = await call(h.app, 'POST', '/api/v1/runs', {
+          token: h.tokens.run,
+          json: { archiveSha256: sha, overrides: { custom: 'x'.repeat(100_000) } },
+        });
+        assert.equal(big.statusCode, 400, big.body);
+        assert.match(errorOf(big.body).message, /body\.overrides\.custom: larger than/);
+        assert.notEqual(await storeSnapshot(h.store), before); // the one good run
+      }),
+    );
+
+    test(
+      'item 1: the run list and the audit log answer whatever a stored row holds',
+      api(async (h) => {
+        const sha = await upload(h);
+        const deep = deepObjectJson(4_000);
+        const planJson = `{"archiveSha256":"${sha}","overrides":{"custom":${deep}},"env":{}}`;
+        await h.store.createRun({
+          planJson,
+          bundleSha256: sha,
+          generatorsRequested: 1,
+          pool: 'local',
+          createdBy: 'old controller',
+          labels: {},
+        });
+        await h.store.appendAudit({
+          actor: 'old controller',
+          action: 'run.start',
+          target: 'x',
+          detailsJson: `{"overrides":${deep}}`,
+        });
+        const runs = await call(h.app, 'GET', '/api/v1/runs', { token: h.tokens.read });
+        assert.equal(runs.statusCode, 200, runs.body.slice(0, 300));
+        const page = runPageSchema.parse(runs.json());
+        assert.equal(page.items.length, 1);
+        assert.deepEqual(page.items[0]?.overrides, {});
+        const one = await call(h.app, 'GET', `/api/v1/runs/${page.items[0]?.id}`, {
+          token: h.tokens.read,
+        });
+        assert.equal(one.statusCode, 200);
+        const audit = await call(h.app, 'GET', '/api/v1/audit', { token: h.tokens.admin });
+        assert.equal(audit.statusCode, 200, audit.body.slice(0, 300));
+        const entries = auditPageSchema.parse(audit.json()).items;
+        assert.deepEqual(entries.find((e) => e.actor === 'old controller')?.details, {});
+      }),
+    );
+  });
+}
