@@ -163,6 +163,7 @@ export async function startController(options: StartControllerOptions): Promise<
       https: { keyPem: server.keyPem, certPem: server.certPem, caPem: ca.certPem },
       plugins: [core.plugin],
       logger: options.logger ?? false,
+      log,
     });
     started = { core, app };
     let ready = false;

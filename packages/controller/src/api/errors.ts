@@ -166,8 +166,27 @@ function fastifyStatusCode(err: Error): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-/** Maps any error thrown while serving a request to its answer; anything unexpected is a 500 without internals. */
-export function toErrorReply(err: unknown, bodyLimitBytes?: number): ErrorReply {
+/**
+ * Maps any error thrown while serving a request to its answer; anything unexpected is a 500
+ * without internals. A 5xx answer names `requestId` (message and `details.requestId`), the key
+ * to its entry in the controller log.
+ */
+export function toErrorReply(
+  err: unknown,
+  bodyLimitBytes?: number,
+  requestId?: string,
+): ErrorReply {
+  const r = mapError(err, bodyLimitBytes);
+  if (r.statusCode < 500 || requestId === undefined) return r;
+  const message =
+    r.body.code === 'INTERNAL' ? `${INTERNAL_MESSAGE}, request ${requestId}` : r.body.message;
+  return {
+    statusCode: r.statusCode,
+    body: { code: r.body.code, message, details: { ...r.body.details, requestId } },
+  };
+}
+
+function mapError(err: unknown, bodyLimitBytes?: number): ErrorReply {
   if (err instanceof ApiError) return reply(err.code, err.message, err.details);
   if (err instanceof StoreError) return reply(STORE_CODES[err.code], err.message, err.details);
   if (err instanceof CaError) return reply(CA_CODES[err.code], err.message, err.details);
