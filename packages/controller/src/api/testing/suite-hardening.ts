@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { apiErrorSchema, auditPageSchema, runPageSchema } from '@stampede/protocol';
 import {
+  archiveBytes,
   call,
   storeSnapshot,
   upload,
@@ -104,5 +105,25 @@ export function hardeningSuite(makeStore: MakeStore): void {
         assert.deepEqual(entries.find((e) => e.actor === 'old controller')?.details, {});
       }),
     );
+    test('item 7: a run refused for 20,000 targets answers with the first few and a count', () =>
+      withApi(
+        makeStore,
+        async (h) => {
+          const targets = Array.from({ length: 20_000 }, (_, i) => `h${i}.example.org:8080`);
+          const sha = await upload(h, archiveBytes('export default () => {}', targets));
+          const res = await call(h.app, 'POST', '/api/v1/runs', {
+            token: h.tokens.run,
+            json: { archiveSha256: sha },
+          });
+          assert.equal(res.statusCode, 422);
+          assert.ok(res.body.length < 8 * 1024, `answer of ${res.body.length} bytes`);
+          const err = errorOf(res.body);
+          assert.equal(err.code, 'TARGET_NOT_ALLOWED');
+          assert.equal(err.details['refusedCount'], 20_000);
+          assert.equal((err.details['targets'] as string[]).length, 20);
+          assert.match(err.message, /and 19980 more/);
+        },
+        { config: { maxArchiveBytes: 4 * 1024 * 1024 } },
+      ));
   });
 }
