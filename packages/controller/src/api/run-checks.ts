@@ -64,7 +64,14 @@ export function assertTargetsAllowed(
   env: Readonly<Record<string, string>>,
   config: Pick<ControllerConfig, 'allowTargets' | 'allowLoopback'>,
 ): void {
-  const refused = disallowedTargets(runTargets(archive, env), config);
+  assertNoneRefused(disallowedTargets(runTargets(archive, env), config), config);
+}
+
+/** Throws TARGET_NOT_ALLOWED for targets already found refused (by the archive worker). */
+export function assertNoneRefused(
+  refused: readonly string[],
+  config: Pick<ControllerConfig, 'allowTargets' | 'allowLoopback'>,
+): void {
   if (refused.length === 0) return;
   const allowed = [...config.allowTargets, ...(config.allowLoopback ? ['loopback'] : [])];
   // A script may name thousands of hosts: the answer lists the first few and counts the rest.

@@ -13,9 +13,9 @@ import {
 } from '@stampede/protocol';
 import { isStoreError } from '@stampede/store';
 import { ApiError } from './errors.ts';
-import { parseArchive } from './archives.ts';
+import { inspectRun } from './archive-work.ts';
 import { defineRoute, type ApiRoute } from './route.ts';
-import { assertTargetsAllowed, assertWithinCaps } from './run-checks.ts';
+import { assertNoneRefused, assertWithinCaps } from './run-checks.ts';
 import { toRunView } from './views.ts';
 
 /** Kind of the queue job that asks the scheduler to run a run; its queue is the run's pool. */
@@ -53,8 +53,9 @@ export const runRoutes: readonly ApiRoute[] = [
           { archiveSha256: body.archiveSha256 },
         );
       }
-      const archive = parseArchive(bytes, `archive ${body.archiveSha256}`);
-      assertTargetsAllowed(archive, body.env, config);
+      // Parsing and scanning megabytes of script run in the archive worker thread.
+      const refused = await inspectRun(bytes, `archive ${body.archiveSha256}`, body.env, config);
+      assertNoneRefused(refused, config);
       const pool = body.pool ?? config.defaultPool;
       const plan: RunPlan = {
         archiveSha256: body.archiveSha256,
