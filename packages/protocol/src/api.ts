@@ -30,11 +30,19 @@ const reason = z
     /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/,
     'must not contain control characters',
   );
-const limit = (max: number) => z.coerce.number().int().min(1).max(max).optional();
+// Query integers are plain decimals: no empty value, sign, hex, exponent or fraction.
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,14})$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const limit = (max: number) => decimal(1, max).optional();
 const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
-    .transform((s) => s.split(',').filter((p) => p !== ''))
+    .min(1, 'must name at least one value (leave the parameter out for all)')
+    .transform((s) => s.split(','))
     .pipe(z.array(item));
 
 /** Stable error codes of the API; new codes may appear, so clients treat unknown ones by HTTP status. */
@@ -276,7 +284,7 @@ export type RunLogLine = z.output<typeof runLogLineSchema>;
 
 /** Query of `GET /api/v1/runs/:id/logs`: lines after `afterId`, in append order. */
 export const runLogsQuerySchema = z.strictObject({
-  afterId: z.coerce.number().int().nonnegative().optional(),
+  afterId: decimal(0, Number.MAX_SAFE_INTEGER).optional(),
   limit: limit(10_000),
 });
 

@@ -125,5 +125,44 @@ export function hardeningSuite(makeStore: MakeStore): void {
         },
         { config: { maxArchiveBytes: 4 * 1024 * 1024 } },
       ));
+    test(
+      'item 8: foreign cursors and loose query values are 400s naming the parameter',
+      api(async (h) => {
+        const run = await upload(h).then((sha) =>
+          call(h.app, 'POST', '/api/v1/runs', {
+            token: h.tokens.run,
+            json: { archiveSha256: sha },
+          }),
+        );
+        const runId = (run.json() as { id: string }).id;
+        const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+        const bad: [string, RegExp][] = [
+          [`/api/v1/runs?cursor=${b64([1e400, 'x'])}`, /cursor/],
+          [`/api/v1/runs?cursor=${b64([-1, 'x'])}`, /cursor/],
+          [`/api/v1/runs?cursor=${b64([1, 'x', 3])}`, /cursor/],
+          ['/api/v1/runs?status=', /query\.status/],
+          ['/api/v1/runs?status=queued,,running', /query\.status/],
+          ['/api/v1/runs?limit=0x10', /query\.limit/],
+          ['/api/v1/runs?limit=1e2', /query\.limit/],
+          ['/api/v1/runs?limit=', /query\.limit/],
+          ['/api/v1/runs?limit=+5', /query\.limit/],
+          [`/api/v1/runs/${runId}/logs?afterId=`, /query\.afterId/],
+          [`/api/v1/runs/${runId}/logs?afterId=0x10`, /query\.afterId/],
+          ['/api/v1/generators?status=', /query\.status/],
+        ];
+        for (const [url, field] of bad) {
+          const res = await call(h.app, 'GET', url, { token: h.tokens.read });
+          assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+          assert.match(errorOf(res.body).message, field, url);
+        }
+        for (const url of [
+          '/api/v1/runs?status=queued,running&limit=10',
+          `/api/v1/runs/${runId}/logs?afterId=0&limit=5`,
+        ]) {
+          const res = await call(h.app, 'GET', url, { token: h.tokens.read });
+          assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+        }
+      }),
+    );
   });
 }
