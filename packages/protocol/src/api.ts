@@ -71,6 +71,7 @@ export const API_ERROR_CODES = [
   'SHA256_MISMATCH', // 422: the x-stampede-sha256 header does not match the bytes
   'TARGET_NOT_ALLOWED', // 422: the test names a host outside the allow-list
   'CAP_EXCEEDED', // 422: duration, rate or generator count above the installation's caps
+  'POOL_NOT_FOUND', // 422: a run names a pool with no generator and no unused join token
   'INVALID_CSR', // 422
   'INVALID_AGENT_ID', // 422
   'INVALID_VALIDITY', // 422

@@ -14,6 +14,7 @@ import {
 import { isStoreError } from '@stampede/store';
 import { ApiError } from './errors.ts';
 import { inspectRun } from './archive-work.ts';
+import { assertPoolKnown } from './pool-check.ts';
 import { defineRoute, type ApiRoute } from './route.ts';
 import { assertNoneRefused, assertWithinCaps } from './run-checks.ts';
 import { toRunView } from './views.ts';
@@ -38,7 +39,7 @@ export const runRoutes: readonly ApiRoute[] = [
     body: runCreateSchema,
     status: 201,
     response: runViewSchema,
-    errors: [400, 404, 413, 415, 422],
+    errors: [400, 404, 413, 415, 422, 503],
     async handler({ body, caller, services, reply }) {
       const { store, config } = services;
       assertWithinCaps(body, config);
@@ -57,6 +58,7 @@ export const runRoutes: readonly ApiRoute[] = [
       const refused = await inspectRun(bytes, `archive ${body.archiveSha256}`, body.env, config);
       assertNoneRefused(refused, config);
       const pool = body.pool ?? config.defaultPool;
+      await assertPoolKnown(services, pool);
       const plan: RunPlan = {
         archiveSha256: body.archiveSha256,
         overrides: body.overrides,

@@ -164,5 +164,28 @@ export function hardeningSuite(makeStore: MakeStore): void {
         }
       }),
     );
+    test(
+      'item 10: a run naming an unknown pool is refused at once with 422 naming the pool',
+      api(async (h) => {
+        const sha = await upload(h);
+        const before = await storeSnapshot(h.store);
+        const res = await call(h.app, 'POST', '/api/v1/runs', {
+          token: h.tokens.run,
+          json: { archiveSha256: sha, pool: 'eu-wset' },
+        });
+        assert.equal(res.statusCode, 422, res.body);
+        const err = errorOf(res.body);
+        assert.equal(err.code, 'POOL_NOT_FOUND');
+        assert.match(err.message, /body\.pool: no pool "eu-wset"/);
+        assert.equal(await storeSnapshot(h.store), before, 'nothing stored');
+        // A pool with a generator is known.
+        await h.store.createGenerator({ name: 'g1', kind: 'static', pool: 'eu-west' });
+        const ok = await call(h.app, 'POST', '/api/v1/runs', {
+          token: h.tokens.run,
+          json: { archiveSha256: sha, pool: 'eu-west' },
+        });
+        assert.equal(ok.statusCode, 201, ok.body);
+      }),
+    );
   });
 }
