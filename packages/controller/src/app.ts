@@ -13,6 +13,7 @@ import type {
 import { apiPlugin } from './api/index.ts';
 import { toErrorReply } from './api/errors.ts';
 import { logServerErrors } from './api/error-log.ts';
+import { answerUnknownExpectations, clientErrorHandler } from './http-errors.ts';
 import type { ControllerLog } from './scheduler/log.ts';
 import type { ControllerServices } from './services.ts';
 
@@ -46,6 +47,7 @@ function serverOptions(options: BuildAppOptions): FastifyServerOptions & {
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // Ids unique across restarts, so one in an error answer finds its line in the log.
     genReqId: () => randomUUID(),
+    clientErrorHandler,
     // Router errors (bad URL encoding, over-long path parameters) get the API's error shape too.
     frameworkErrors: (err, _request, reply) => {
       const { statusCode, body } = toErrorReply(err);
@@ -88,6 +90,7 @@ export function buildApp(
   });
 
   logServerErrors(app, options.log);
+  answerUnknownExpectations(app);
   app.setErrorHandler((err, request, reply) => {
     const { statusCode, body } = toErrorReply(err, request.routeOptions.bodyLimit, request.id);
     void reply.code(statusCode).type('application/json; charset=utf-8').send(body);

@@ -50,6 +50,10 @@ export const API_ERROR_CODES = [
   'INVALID_REQUEST', // 400: body, query or path parameters fail the schema; details.issues name the paths
   'MALFORMED_JSON', // 400: the body is not JSON
   'INVALID_INPUT', // 400: a value the store refuses (a bad cursor)
+  'MALFORMED_REQUEST', // 400: not a valid HTTP request (answered by the HTTP layer)
+  'REQUEST_TIMEOUT', // 408: the request took too long to arrive
+  'EXPECTATION_FAILED', // 417: an Expect header other than 100-continue
+  'HEADERS_TOO_LARGE', // 431: request headers over the server's limit
   'UNAUTHENTICATED', // 401: no bearer token, or an unknown or revoked one
   'INVALID_TOKEN', // 401: a malformed token
   'TOKEN_USED', // 401: a join token was already redeemed
