@@ -187,5 +187,57 @@ export function hardeningSuite(makeStore: MakeStore): void {
         assert.equal(ok.statusCode, 201, ok.body);
       }),
     );
+    test(
+      'item 9: live API token names are unique (parallel creates: one 201, the rest 409)',
+      api(async (h) => {
+        const results = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            call(h.app, 'POST', '/api/v1/tokens', {
+              token: h.tokens.admin,
+              json: { name: 'deploy', scopes: ['read'] },
+            }),
+          ),
+        );
+        const statuses = results.map((r) => r.statusCode).sort();
+        assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409]);
+        const conflict = results.find((r) => r.statusCode === 409);
+        assert.match(errorOf(conflict?.body ?? '{}').message, /named "deploy" exists/);
+        // Once revoked, the name is free again.
+        const id = (results.find((r) => r.statusCode === 201)?.json() as { id: string }).id;
+        const del = await call(h.app, 'DELETE', `/api/v1/tokens/${id}`, { token: h.tokens.admin });
+        assert.equal(del.statusCode, 200, del.body);
+        const again = await call(h.app, 'POST', '/api/v1/tokens', {
+          token: h.tokens.admin,
+          json: { name: 'deploy', scopes: ['read'] },
+        });
+        assert.equal(again.statusCode, 201, again.body);
+      }),
+    );
+
+    test(
+      'item 9: repeated revoke and terminate write one audit entry each',
+      api(async (h) => {
+        const made = await call(h.app, 'POST', '/api/v1/tokens', {
+          token: h.tokens.admin,
+          json: { name: 'once', scopes: ['read'] },
+        });
+        const id = (made.json() as { id: string }).id;
+        for (let i = 0; i < 3; i++) {
+          const r = await call(h.app, 'DELETE', `/api/v1/tokens/${id}`, { token: h.tokens.admin });
+          assert.equal(r.statusCode, 200, r.body);
+        }
+        const g = await h.store.createGenerator({ name: 'g-once', kind: 'static', pool: 'static' });
+        for (let i = 0; i < 3; i++) {
+          const r = await call(h.app, 'POST', `/api/v1/generators/${g.id}/terminate`, {
+            token: h.tokens.admin,
+          });
+          assert.equal(r.statusCode, 202, r.body);
+        }
+        assert.equal(h.pools.terminations.length, 1);
+        const audit = await h.store.listAudit({ limit: 100 });
+        assert.equal(audit.filter((a) => a.action === 'token.revoke').length, 1);
+        assert.equal(audit.filter((a) => a.action === 'generator.terminate').length, 1);
+      }),
+    );
   });
 }
