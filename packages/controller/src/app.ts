@@ -2,6 +2,7 @@
 // inject(). One listener serves bearer-token API clients and mutual-TLS agents: with TLS the
 // server asks for a client certificate but lets requests without one through; the agent routes
 // check the peer certificate themselves.
+import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import type {
   FastifyInstance,
@@ -11,6 +12,9 @@ import type {
 } from 'fastify';
 import { apiPlugin } from './api/index.ts';
 import { toErrorReply } from './api/errors.ts';
+import { logServerErrors } from './api/error-log.ts';
+import { answerUnknownExpectations, clientErrorHandler } from './http-errors.ts';
+import type { ControllerLog } from './scheduler/log.ts';
 import type { ControllerServices } from './services.ts';
 
 /** Largest JSON body of any route, bytes (archives have their own limit, config.maxArchiveBytes). */
@@ -31,6 +35,8 @@ export interface BuildAppOptions {
   plugins?: FastifyPluginAsync[];
   /** Log requests with fastify's logger (pino). */
   logger?: boolean;
+  /** Where 5xx answers are logged (request id, route, stack); fastify's logger when absent. */
+  log?: ControllerLog;
 }
 
 function serverOptions(options: BuildAppOptions): FastifyServerOptions & {
@@ -39,6 +45,9 @@ function serverOptions(options: BuildAppOptions): FastifyServerOptions & {
   const base: FastifyServerOptions = {
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // Ids unique across restarts, so one in an error answer finds its line in the log.
+    genReqId: () => randomUUID(),
+    clientErrorHandler,
     // Router errors (bad URL encoding, over-long path parameters) get the API's error shape too.
     frameworkErrors: (err, _request, reply) => {
       const { statusCode, body } = toErrorReply(err);
@@ -80,9 +89,10 @@ export function buildApp(
     else parseJson(request, body as string, done);
   });
 
+  logServerErrors(app, options.log);
+  answerUnknownExpectations(app);
   app.setErrorHandler((err, request, reply) => {
-    const { statusCode, body } = toErrorReply(err, request.routeOptions.bodyLimit);
-    if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    const { statusCode, body } = toErrorReply(err, request.routeOptions.bodyLimit, request.id);
     void reply.code(statusCode).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -98,7 +98,12 @@ async function ensureAdminToken(
     assertTokenFormat(fixed, API_TOKEN_PREFIX);
     const hash = hashToken(fixed);
     if (await store.findApiTokenByHash(hash)) return undefined;
-    await store.createApiToken({ name: 'admin', tokenHash: hash, scopes: ['admin'] });
+    // Live token names are unique: a new fixed token beside an older admin gets a name of its own.
+    const taken = (await store.listApiTokens()).some(
+      (t) => t.name === 'admin' && t.revokedAtMs === null,
+    );
+    const name = taken ? `admin-${hash.slice(0, 8)}` : 'admin';
+    await store.createApiToken({ name, tokenHash: hash, scopes: ['admin'] });
     return fixed;
   }
   const existing = await store.listApiTokens();
@@ -160,6 +165,7 @@ export async function startController(options: StartControllerOptions): Promise<
       https: { keyPem: server.keyPem, certPem: server.certPem, caPem: ca.certPem },
       plugins: [core.plugin],
       logger: options.logger ?? false,
+      log,
     });
     started = { core, app };
     let ready = false;

@@ -2,6 +2,7 @@
 // controller validates requests with these schemas, generates its OpenAPI document from them, and
 // the CLI and the web UI parse answers with them. Times are Unix epoch ms.
 import { z } from 'zod';
+import { jsonBoundsProblem } from './json-bounds.ts';
 import { generatorHealthSchema } from './agent-protocol.ts';
 import { generatorStatusSchema, logLevelSchema, runStatusSchema } from './statuses.ts';
 import { summarySchema } from './summary.ts';
@@ -29,11 +30,19 @@ const reason = z
     /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/,
     'must not contain control characters',
   );
-const limit = (max: number) => z.coerce.number().int().min(1).max(max).optional();
+// Query integers are plain decimals: no empty value, sign, hex, exponent or fraction.
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,14})$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const limit = (max: number) => decimal(1, max).optional();
 const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
-    .transform((s) => s.split(',').filter((p) => p !== ''))
+    .min(1, 'must name at least one value (leave the parameter out for all)')
+    .transform((s) => s.split(','))
     .pipe(z.array(item));
 
 /** Stable error codes of the API; new codes may appear, so clients treat unknown ones by HTTP status. */
@@ -41,6 +50,10 @@ export const API_ERROR_CODES = [
   'INVALID_REQUEST', // 400: body, query or path parameters fail the schema; details.issues name the paths
   'MALFORMED_JSON', // 400: the body is not JSON
   'INVALID_INPUT', // 400: a value the store refuses (a bad cursor)
+  'MALFORMED_REQUEST', // 400: not a valid HTTP request (answered by the HTTP layer)
+  'REQUEST_TIMEOUT', // 408: the request took too long to arrive
+  'EXPECTATION_FAILED', // 417: an Expect header other than 100-continue
+  'HEADERS_TOO_LARGE', // 431: request headers over the server's limit
   'UNAUTHENTICATED', // 401: no bearer token, or an unknown or revoked one
   'INVALID_TOKEN', // 401: a malformed token
   'TOKEN_USED', // 401: a join token was already redeemed
@@ -62,6 +75,7 @@ export const API_ERROR_CODES = [
   'SHA256_MISMATCH', // 422: the x-stampede-sha256 header does not match the bytes
   'TARGET_NOT_ALLOWED', // 422: the test names a host outside the allow-list
   'CAP_EXCEEDED', // 422: duration, rate or generator count above the installation's caps
+  'POOL_NOT_FOUND', // 422: a run names a pool with no generator and no unused join token
   'INVALID_CSR', // 422
   'INVALID_AGENT_ID', // 422
   'INVALID_VALIDITY', // 422
@@ -133,6 +147,18 @@ export const overrideStageSchema = z.strictObject({
   target: z.number().int().nonnegative(),
 });
 
+const KNOWN_OVERRIDE_KEYS: ReadonlySet<string> = new Set([
+  'vus',
+  'durationMs',
+  'iterations',
+  'stages',
+  'ratePerSec',
+  'maxVus',
+  'insecureSkipTLSVerify',
+]);
+// One level is the overrides object itself.
+const MAX_OVERRIDE_DEPTH = 31;
+
 /**
  * Option overrides of a run, the engine's OptionOverrides (they win over the script's options,
  * as CLI flags do). Known keys are typed; unknown keys are kept and passed on to the engine.
@@ -151,6 +177,19 @@ export const runOverridesSchema = z
   .refine((o) => o.ratePerSec === undefined || o.durationMs !== undefined, {
     message: 'ratePerSec needs durationMs',
     path: ['durationMs'],
+  })
+  .superRefine((o, ctx) => {
+    // Unknown keys are free-form JSON: bounded in depth and size, each named when it breaks them.
+    let found = false;
+    for (const [key, value] of Object.entries(o)) {
+      if (KNOWN_OVERRIDE_KEYS.has(key)) continue;
+      const problem = jsonBoundsProblem(value, MAX_OVERRIDE_DEPTH);
+      if (problem === null) continue;
+      found = true;
+      ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+    const whole = found ? null : jsonBoundsProblem(o);
+    if (whole !== null) ctx.addIssue({ code: 'custom', path: [], message: whole });
   });
 /** Option overrides of a run. */
 export type RunOverrides = z.output<typeof runOverridesSchema>;
@@ -250,7 +289,7 @@ export type RunLogLine = z.output<typeof runLogLineSchema>;
 
 /** Query of `GET /api/v1/runs/:id/logs`: lines after `afterId`, in append order. */
 export const runLogsQuerySchema = z.strictObject({
-  afterId: z.coerce.number().int().nonnegative().optional(),
+  afterId: decimal(0, Number.MAX_SAFE_INTEGER).optional(),
   limit: limit(10_000),
 });
 

@@ -7,6 +7,7 @@ export * from './enrollment.ts';
 export * from './agent-protocol.ts';
 export * from './run-live.ts';
 export * from './statuses.ts';
+export * from './json-bounds.ts';
 export * from './api.ts';
 export * from './compare.ts';
 export * from './suggest.ts';

@@ -156,7 +156,7 @@ export interface CredentialStore {
   consumeJoinToken(tokenHash: string): Promise<JoinToken>;
   /** All join tokens, newest first. */
   listJoinTokens(): Promise<JoinToken[]>;
-  /** Stores an API token's hash; CONFLICT if the hash exists. */
+  /** Stores an API token's hash; CONFLICT if the hash exists or a live (unrevoked) token has this name. */
   createApiToken(input: { name: string; tokenHash: string; scopes: string[] }): Promise<ApiToken>;
   /** The unrevoked API token with this hash, or null. */
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | null>;

@@ -139,8 +139,8 @@ function mtlsRoutes(deps: AgentRoutesDeps): FastifyPluginAsync {
 export function agentRoutes(deps: AgentRoutesDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.setErrorHandler((err, request, reply) => {
-      const r = toErrorReply(err, MAX_METRIC_BATCH_BYTES);
-      if (r.statusCode >= 500) request.log.error({ err }, 'agent route failed');
+      // 5xx are logged by the app's onError hook (logServerErrors).
+      const r = toErrorReply(err, MAX_METRIC_BATCH_BYTES, request.id);
       return reply.code(r.statusCode).send(r.body);
     });
 

@@ -8,6 +8,7 @@ import { PostgresStore } from '@stampede/store';
 import { call, withApi, type MakeStore } from './testing/harness.ts';
 import { adminSuite } from './testing/suite-admin.ts';
 import { badInputSuite } from './testing/suite-bad-input.ts';
+import { hardeningSuite } from './testing/suite-hardening.ts';
 import { runsSuite } from './testing/suite-runs.ts';
 
 const url = process.env['STAMPEDE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -52,6 +53,7 @@ const postgres: MakeStore = async (clock) => {
 runsSuite(postgres);
 adminSuite(postgres);
 badInputSuite(postgres);
+hardeningSuite(postgres);
 
 test('text PostgreSQL refuses (a NUL inside an opaque cursor) is a 400, not a 500', () =>
   withApi(postgres, async (h) => {

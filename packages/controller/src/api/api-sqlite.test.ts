@@ -3,6 +3,7 @@ import { SqliteStore } from '@stampede/store';
 import type { MakeStore } from './testing/harness.ts';
 import { adminSuite } from './testing/suite-admin.ts';
 import { badInputSuite } from './testing/suite-bad-input.ts';
+import { hardeningSuite } from './testing/suite-hardening.ts';
 import { runsSuite } from './testing/suite-runs.ts';
 
 const sqlite: MakeStore = async (clock) => {
@@ -13,3 +14,4 @@ const sqlite: MakeStore = async (clock) => {
 runsSuite(sqlite);
 adminSuite(sqlite);
 badInputSuite(sqlite);
+hardeningSuite(sqlite);

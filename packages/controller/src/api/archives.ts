@@ -1,43 +1,12 @@
 // Test archives: the bundled script and its data files, uploaded once and stored as a
 // content-addressed bundle; runs refer to them by SHA-256.
-import { createHash } from 'node:crypto';
-import {
-  archiveInfoSchema,
-  sha256ParamsSchema,
-  testArchiveSchema,
-  type TestArchive,
-} from '@stampede/protocol';
-import { ApiError, toApiIssues } from './errors.ts';
+import { archiveInfoSchema, sha256ParamsSchema } from '@stampede/protocol';
+import { inspectUpload } from './archive-work.ts';
+import { ApiError } from './errors.ts';
 import { defineRoute, type ApiRoute } from './route.ts';
 
 /** Header carrying the SHA-256 the client computed over the archive bytes (optional, checked). */
 export const SHA256_HEADER = 'x-stampede-sha256';
-
-/** Parses bytes as a test archive; INVALID_ARCHIVE (422) naming the problem otherwise. */
-export function parseArchive(bytes: Uint8Array, what = 'body'): TestArchive {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ApiError('INVALID_ARCHIVE', `${what}: not UTF-8 text (a test archive is JSON)`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ApiError('INVALID_ARCHIVE', `${what}: not JSON (${(err as Error).message})`);
-  }
-  const parsed = testArchiveSchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) {
-    const issues = toApiIssues(parsed.error.issues, what);
-    throw new ApiError(
-      'INVALID_ARCHIVE',
-      `${what}: not a test archive: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return parsed.data;
-}
 
 function expectedSha256(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
@@ -72,7 +41,9 @@ export const archiveRoutes: readonly ApiRoute[] = [
         });
       }
       const expected = expectedSha256(request.headers[SHA256_HEADER]);
-      const actual = createHash('sha256').update(body).digest('hex');
+      // Hashing and parsing megabytes run in a worker thread: heartbeats keep being answered.
+      const inspected = await inspectUpload(body);
+      const actual = inspected.sha256;
       if (expected !== undefined && expected !== actual) {
         throw new ApiError(
           'SHA256_MISMATCH',
@@ -80,7 +51,7 @@ export const archiveRoutes: readonly ApiRoute[] = [
           { expected, actual },
         );
       }
-      parseArchive(body);
+      inspected.assertArchive();
       const stored = await services.store.putBundle(body, actual);
       if (!stored.created) reply.code(200);
       return {

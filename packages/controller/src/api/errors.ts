@@ -22,6 +22,10 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ApiErrorCode, number>> = {
   INVALID_REQUEST: 400,
   MALFORMED_JSON: 400,
   INVALID_INPUT: 400,
+  MALFORMED_REQUEST: 400,
+  REQUEST_TIMEOUT: 408,
+  EXPECTATION_FAILED: 417,
+  HEADERS_TOO_LARGE: 431,
   UNAUTHENTICATED: 401,
   INVALID_TOKEN: 401,
   TOKEN_USED: 401,
@@ -43,6 +47,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ApiErrorCode, number>> = {
   SHA256_MISMATCH: 422,
   TARGET_NOT_ALLOWED: 422,
   CAP_EXCEEDED: 422,
+  POOL_NOT_FOUND: 422,
   INVALID_CSR: 422,
   INVALID_AGENT_ID: 422,
   INVALID_VALIDITY: 422,
@@ -166,8 +171,27 @@ function fastifyStatusCode(err: Error): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-/** Maps any error thrown while serving a request to its answer; anything unexpected is a 500 without internals. */
-export function toErrorReply(err: unknown, bodyLimitBytes?: number): ErrorReply {
+/**
+ * Maps any error thrown while serving a request to its answer; anything unexpected is a 500
+ * without internals. A 5xx answer names `requestId` (message and `details.requestId`), the key
+ * to its entry in the controller log.
+ */
+export function toErrorReply(
+  err: unknown,
+  bodyLimitBytes?: number,
+  requestId?: string,
+): ErrorReply {
+  const r = mapError(err, bodyLimitBytes);
+  if (r.statusCode < 500 || requestId === undefined) return r;
+  const message =
+    r.body.code === 'INTERNAL' ? `${INTERNAL_MESSAGE}, request ${requestId}` : r.body.message;
+  return {
+    statusCode: r.statusCode,
+    body: { code: r.body.code, message, details: { ...r.body.details, requestId } },
+  };
+}
+
+function mapError(err: unknown, bodyLimitBytes?: number): ErrorReply {
   if (err instanceof ApiError) return reply(err.code, err.message, err.details);
   if (err instanceof StoreError) return reply(STORE_CODES[err.code], err.message, err.details);
   if (err instanceof CaError) return reply(CA_CODES[err.code], err.message, err.details);

@@ -52,6 +52,8 @@ export const generatorRoutes: readonly ApiRoute[] = [
           status: generator.status,
         });
       }
+      // A termination under way is not requested (nor audited) again.
+      if (generator.status === 'terminating') return toGeneratorView(generator);
       const reason = body?.reason ?? `terminated by ${caller.actor}`;
       await services.pools.terminateGenerator(generator.id, reason, caller.actor);
       await services.store.appendAudit({

@@ -55,18 +55,37 @@ export function runTargets(archive: TestArchive, env: Readonly<Record<string, st
   return [...all];
 }
 
-/** Throws TARGET_NOT_ALLOWED naming each host outside the allow-list. */
+/** Most refused targets (and allow-list entries) a TARGET_NOT_ALLOWED answer lists; `details.refusedCount` counts them all. */
+export const MAX_LISTED_TARGETS = 20;
+
+/** Throws TARGET_NOT_ALLOWED naming the first hosts outside the allow-list and counting the rest. */
 export function assertTargetsAllowed(
   archive: TestArchive,
   env: Readonly<Record<string, string>>,
   config: Pick<ControllerConfig, 'allowTargets' | 'allowLoopback'>,
 ): void {
-  const refused = disallowedTargets(runTargets(archive, env), config);
+  assertNoneRefused(disallowedTargets(runTargets(archive, env), config), config);
+}
+
+/** Throws TARGET_NOT_ALLOWED for targets already found refused (by the archive worker). */
+export function assertNoneRefused(
+  refused: readonly string[],
+  config: Pick<ControllerConfig, 'allowTargets' | 'allowLoopback'>,
+): void {
   if (refused.length === 0) return;
   const allowed = [...config.allowTargets, ...(config.allowLoopback ? ['loopback'] : [])];
+  // A script may name thousands of hosts: the answer lists the first few and counts the rest.
+  const shown = refused.slice(0, MAX_LISTED_TARGETS);
+  const more = refused.length - shown.length;
+  const allowList = allowed.slice(0, MAX_LISTED_TARGETS).join(', ') || 'empty';
   throw new ApiError(
     'TARGET_NOT_ALLOWED',
-    `target${refused.length > 1 ? 's' : ''} ${refused.join(', ')} not on the allow-list (${allowed.join(', ') || 'empty'})`,
-    { targets: refused, allowTargets: config.allowTargets, allowLoopback: config.allowLoopback },
+    `target${refused.length > 1 ? 's' : ''} ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''} not on the allow-list (${allowList}${allowed.length > MAX_LISTED_TARGETS ? ', …' : ''})`,
+    {
+      targets: shown,
+      refusedCount: refused.length,
+      allowTargets: config.allowTargets.slice(0, MAX_LISTED_TARGETS),
+      allowLoopback: config.allowLoopback,
+    },
   );
 }

@@ -13,9 +13,10 @@ import {
 } from '@stampede/protocol';
 import { isStoreError } from '@stampede/store';
 import { ApiError } from './errors.ts';
-import { parseArchive } from './archives.ts';
+import { inspectRun } from './archive-work.ts';
+import { assertPoolKnown } from './pool-check.ts';
 import { defineRoute, type ApiRoute } from './route.ts';
-import { assertTargetsAllowed, assertWithinCaps } from './run-checks.ts';
+import { assertNoneRefused, assertWithinCaps } from './run-checks.ts';
 import { toRunView } from './views.ts';
 
 /** Kind of the queue job that asks the scheduler to run a run; its queue is the run's pool. */
@@ -38,7 +39,7 @@ export const runRoutes: readonly ApiRoute[] = [
     body: runCreateSchema,
     status: 201,
     response: runViewSchema,
-    errors: [400, 404, 413, 415, 422],
+    errors: [400, 404, 413, 415, 422, 503],
     async handler({ body, caller, services, reply }) {
       const { store, config } = services;
       assertWithinCaps(body, config);
@@ -53,9 +54,11 @@ export const runRoutes: readonly ApiRoute[] = [
           { archiveSha256: body.archiveSha256 },
         );
       }
-      const archive = parseArchive(bytes, `archive ${body.archiveSha256}`);
-      assertTargetsAllowed(archive, body.env, config);
+      // Parsing and scanning megabytes of script run in the archive worker thread.
+      const refused = await inspectRun(bytes, `archive ${body.archiveSha256}`, body.env, config);
+      assertNoneRefused(refused, config);
       const pool = body.pool ?? config.defaultPool;
+      await assertPoolKnown(services, pool);
       const plan: RunPlan = {
         archiveSha256: body.archiveSha256,
         overrides: body.overrides,

@@ -21,6 +21,9 @@ import { toApiTokenView, toJoinTokenView } from './views.ts';
 export const DEFAULT_JOIN_TOKEN_NAME = 'agent';
 
 async function revoke(services: ControllerServices, caller: Caller, id: string) {
+  // Revoking is idempotent: a revoked token is shown as it is, with no second audit entry.
+  const earlier = (await services.store.listApiTokens()).find((t) => t.id === id);
+  if (earlier !== undefined && earlier.revokedAtMs !== null) return toApiTokenView(earlier);
   const token = await services.store.revokeApiToken(id);
   await services.store.appendAudit({
     actor: caller.actor,

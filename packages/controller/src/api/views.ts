@@ -3,6 +3,7 @@
 import {
   API_SCOPES,
   generatorHealthSchema,
+  jsonBoundsProblem,
   runPlanSchema,
   type ApiTokenView,
   type AuditEntryView,
@@ -38,7 +39,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The overrides and environment names of a run's plan; empty for plans the API did not write. */
+/** The overrides and environment names of a run's plan; empty for plans the API did not write or that break the JSON bounds. */
 export function planOf(run: Run): { overrides: RunOverrides; envKeys: string[] } {
   const plan = runPlanSchema.safeParse(parseJson(run.planJson));
   if (!plan.success) return { overrides: {}, envKeys: [] };
@@ -120,9 +121,11 @@ export function toJoinTokenView(t: JoinToken, nowMs: number): JoinTokenView {
   };
 }
 
-/** An audit entry with its details parsed. */
+/** An audit entry with its details parsed; details too deep or too big to answer are left out. */
 export function toAuditView(a: AuditEntry): AuditEntryView {
-  const details = parseJson(a.detailsJson);
+  const parsed = parseJson(a.detailsJson);
+  // Rows written before details were bounded may hold anything; one must not break the list.
+  const details = jsonBoundsProblem(parsed) === null ? parsed : null;
   return {
     id: a.id,
     atMs: a.atMs,

@@ -150,6 +150,20 @@ function agentIdOf(cert: x509.X509Certificate): string | undefined {
   return AGENT_ID.test(id) ? id : undefined;
 }
 
+/** The parsed CSR once its key type and signature (proof of key possession) check out. */
+async function verifiedCsr(csrPem: string): Promise<x509.Pkcs10CertificateRequest> {
+  const csr = parseCsr(csrPem);
+  checkCsrKey(csr);
+  let valid = false;
+  try {
+    valid = await csr.verify();
+  } catch (err) {
+    throw new CaError('INVALID_CSR', 'CSR signature cannot be verified', { cause: String(err) });
+  }
+  if (!valid) throw new CaError('INVALID_CSR', 'CSR signature does not verify');
+  return csr;
+}
+
 /** A root CA held in memory; create it once, persist it with `toPem`, reload it with `fromPem`. */
 export class CertificateAuthority {
   readonly #cert: x509.X509Certificate;
@@ -302,6 +316,11 @@ export class CertificateAuthority {
     };
   }
 
+  /** Checks a CSR as `signClientCsr` would (PEM, key type, signature) without signing: INVALID_CSR otherwise. */
+  async checkClientCsr(csrPem: string): Promise<void> {
+    await verifiedCsr(csrPem);
+  }
+
   /**
    * Signs an agent's CSR after verifying its signature (proof of key possession); only the CSR's
    * public key is used: subject CN and the URI SAN `urn:stampede:agent:<agentId>` come from the
@@ -316,15 +335,7 @@ export class CertificateAuthority {
         agentId: opts.agentId,
       });
     }
-    const csr = parseCsr(csrPem);
-    checkCsrKey(csr);
-    let valid = false;
-    try {
-      valid = await csr.verify();
-    } catch (err) {
-      throw new CaError('INVALID_CSR', 'CSR signature cannot be verified', { cause: String(err) });
-    }
-    if (!valid) throw new CaError('INVALID_CSR', 'CSR signature does not verify');
+    const csr = await verifiedCsr(csrPem);
     const cert = await this.#issue(
       opts.agentId,
       csr.publicKey,

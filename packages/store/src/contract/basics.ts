@@ -5,12 +5,14 @@ import type { Migration } from '../migrations/migration.ts';
 import { rejectsWith, withStore, type MakeDatabase } from './harness.ts';
 
 const NOT_REOPENABLE = 'an in-memory database does not outlive its connection';
+// Numbers are assigned per branch, so versions may have gaps: the schema version is the highest.
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** Contract tests of migrations, projects and bundles. */
 export function basicsContract(make: MakeDatabase, reopenable: boolean): void {
   test('open migrates and creates the default project', () =>
     withStore(make, async ({ store }) => {
-      assert.equal(await store.schemaVersion(), MIGRATIONS.length);
+      assert.equal(await store.schemaVersion(), LATEST);
       const p = await store.getProject(DEFAULT_PROJECT_ID);
       assert.equal(p.name, 'default');
       assert.deepEqual(await store.listProjects(), [p]);
@@ -22,7 +24,7 @@ export function basicsContract(make: MakeDatabase, reopenable: boolean): void {
       await store.close();
       const again = await another();
       const again2 = await another();
-      assert.equal(await again2.schemaVersion(), MIGRATIONS.length);
+      assert.equal(await again2.schemaVersion(), LATEST);
       assert.deepEqual(await again.getProject(p.id), p);
       assert.equal((await again.listProjects()).length, 2);
     }),
@@ -52,7 +54,7 @@ export function basicsContract(make: MakeDatabase, reopenable: boolean): void {
     () =>
       withStore(make, async ({ store, another }) => {
         const bad: Migration = {
-          version: 2,
+          version: LATEST + 1,
           name: 'bad',
           up: () => [
             { sql: 'CREATE TABLE half_done (id TEXT PRIMARY KEY)' },
@@ -60,14 +62,14 @@ export function basicsContract(make: MakeDatabase, reopenable: boolean): void {
           ],
         };
         await rejectsWith(another({ migrations: [...MIGRATIONS, bad] }), 'INTERNAL');
-        assert.equal(await store.schemaVersion(), 1);
+        assert.equal(await store.schemaVersion(), LATEST);
         const ok: Migration = {
-          version: 2,
+          version: LATEST + 1,
           name: 'good',
           up: () => [{ sql: 'CREATE TABLE half_done (id TEXT PRIMARY KEY)' }],
         };
         const fixed = await another({ migrations: [...MIGRATIONS, ok] });
-        assert.equal(await fixed.schemaVersion(), 2);
+        assert.equal(await fixed.schemaVersion(), LATEST + 1);
       }),
   );
 

@@ -161,6 +161,22 @@ export function generatorsContract(make: MakeDatabase, reopenable: boolean): voi
       ]);
     }));
 
+  test('live api token names are unique; a revoked token frees its name', () =>
+    withStore(make, async ({ store }) => {
+      const t = await store.createApiToken({ name: 'x', tokenHash: 'e'.repeat(64), scopes: [] });
+      await rejectsWith(
+        store.createApiToken({ name: 'x', tokenHash: 'f'.repeat(64), scopes: [] }),
+        'CONFLICT',
+      );
+      await store.revokeApiToken(t.id);
+      const again = await store.createApiToken({
+        name: 'x',
+        tokenHash: 'f'.repeat(64),
+        scopes: [],
+      });
+      assert.equal(again.name, 'x');
+    }));
+
   test('api tokens and revoked certificates', () =>
     withStore(make, async ({ store, clock }) => {
       const t = await store.createApiToken({

@@ -1,7 +1,8 @@
 import { migration001 } from './001_initial.ts';
+import { migration004 } from './004_unique_token_names.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this code knows, in version order. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration004];
 
 export { DEFAULT_PROJECT_ID } from './001_initial.ts';

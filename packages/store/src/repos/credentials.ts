@@ -105,7 +105,15 @@ export async function createApiToken(
     );
     return toApiToken(rows[0] ?? {});
   } catch (err) {
-    throw duplicateHash(err);
+    if (!isStoreError(err, 'CONFLICT')) throw err;
+    const { rows } = await c.db.run((ex) =>
+      ex.query('SELECT id FROM api_tokens WHERE name = $1 AND revoked_at_ms IS NULL', [input.name]),
+    );
+    if (rows[0] === undefined) throw duplicateHash(err);
+    throw new StoreError('CONFLICT', `an API token named ${JSON.stringify(input.name)} exists`, {
+      name: input.name,
+      id: str(rows[0], 'id'),
+    });
   }
 }
 

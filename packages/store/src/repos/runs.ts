@@ -129,11 +129,22 @@ function encodeCursor(run: Run): string {
   return Buffer.from(JSON.stringify([run.createdAtMs, run.id])).toString('base64url');
 }
 
+const CURSOR_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+// Only cursors this store wrote are accepted: a [safe integer, id] pair in its canonical encoding.
 function decodeCursor(cursor: string): [number, string] {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') {
-      return [v[0], v[1]];
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      Number.isSafeInteger(v[0]) &&
+      (v[0] as number) >= 0 &&
+      typeof v[1] === 'string' &&
+      CURSOR_ID.test(v[1]) &&
+      Buffer.from(JSON.stringify(v)).toString('base64url') === cursor
+    ) {
+      return [v[0] as number, v[1]];
     }
   } catch {
     // fall through

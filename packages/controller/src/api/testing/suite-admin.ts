@@ -181,7 +181,7 @@ export function adminSuite(makeStore: MakeStore): void {
           (
             await call(h.app, 'POST', '/api/v1/tokens', {
               token: h.tokens.admin,
-              json: { name: 'ci', scopes: ['read', 'run'] },
+              json: { name: 'ci-deploy', scopes: ['read', 'run'] },
             })
           ).json(),
         );

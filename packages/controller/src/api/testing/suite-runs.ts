@@ -149,6 +149,12 @@ export function runsSuite(makeStore: MakeStore): void {
     test(
       'a run on a named pool is queued on that pool',
       api(async (h) => {
+        // The pool is known: a join token will put an agent in it.
+        await h.store.createJoinToken({
+          name: 'eu-west/agent-1',
+          tokenHash: 'e'.repeat(64),
+          expiresAtMs: h.clock.nowMs() + 60_000,
+        });
         const res = await startRun(h, { pool: 'eu-west' });
         assert.equal(res.statusCode, 201, res.body);
         assert.equal(runViewSchema.parse(res.json()).pool, 'eu-west');
