@@ -21,6 +21,7 @@ import {
   positiveFlag,
   stagesFlag,
 } from '../flags.ts';
+import { onLauncherGone } from '../launcher-link.ts';
 import { LiveView } from '../live-view.ts';
 import { clientFromFlags } from '../remote/common-flags.ts';
 import { runRemote } from '../remote/remote-run.ts';
@@ -241,14 +242,19 @@ export async function runCommand(argv: string[]): Promise<number> {
       run.stop(false, 'interrupted');
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  // The launcher that started this process died (its CI job was cancelled): stop the load now.
+  const offLauncher = onLauncherGone(() => {
+    view.notice('the stampede launcher is gone: stopping now');
+    run.stop(false, 'interrupted');
+  });
   let outcome;
   try {
     outcome = await run.done;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
+    offLauncher();
     view.end();
   }
 
