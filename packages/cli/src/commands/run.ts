@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -23,6 +22,7 @@ import {
 } from '../flags.ts';
 import { onLauncherGone } from '../launcher-link.ts';
 import { LiveView } from '../live-view.ts';
+import { checkOutputTargets, writeSummaryOutputs } from '../summary-output.ts';
 import { clientFromFlags } from '../remote/common-flags.ts';
 import { runRemote } from '../remote/remote-run.ts';
 
@@ -55,8 +55,9 @@ Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
                           agents that joined with a plain token are in pool "static")
   --token T  --ca-file FILE
 Output:
-  --summary-json FILE     write the end-of-test summary (docs/summary-json.md)
-  --out json=FILE         write one NDJSON line per interval snapshot
+  --summary-json FILE     write the end-of-test summary (docs/summary-json.md); - = stdout
+  --out json=FILE         write one NDJSON line per interval snapshot; - = stdout
+                          (paths are checked before the test starts; bad ones exit 2)
   --quiet                 no live view
   --no-color              plain text
 Exit codes: 0 passed, 2 bad input, 99 thresholds failed, 105 interrupted, 107 script error.`;
@@ -149,6 +150,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
   const out = outFlags(f.out);
+  checkOutputTargets(f['summary-json'], out.ndjsonPath);
   checkSegmentFlags(f['execution-segment'], f['execution-segment-sequence']);
   const env = { ...processEnv(), ...keyValueFlags('env', f.env) };
 
@@ -258,10 +260,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     view.end();
   }
 
-  process.stdout.write(`${renderSummaryText(outcome.summary, { color })}\n`);
-  if (f['summary-json']) {
-    await writeFile(f['summary-json'], `${JSON.stringify(outcome.summary, null, 2)}\n`);
-  }
+  await writeSummaryOutputs(
+    outcome.summary,
+    renderSummaryText(outcome.summary, { color }),
+    f['summary-json'],
+    out.ndjsonPath,
+  );
   if (outcome.failure === 'crash') return EXIT.error;
   if (outcome.failure === 'teardown') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
