@@ -73,6 +73,18 @@ export const generatorSummarySchema = z.strictObject({
   reasons: z.array(z.string()),
 });
 
+/** Failed requests of a run, counted by the client's error code and by HTTP status. */
+export const summaryErrorsSchema = z.strictObject({
+  /** Requests that failed (http_req_failed), whatever the reason. */
+  failedRequests: z.number(),
+  /** Requests that got no response, by stable error code (ECONNREFUSED, ETIMEDOUT, …), most first. */
+  byErrorCode: z.array(
+    z.strictObject({ code: z.string(), count: z.number(), description: z.string() }),
+  ),
+  /** Failed requests that got a response (status >= 400), by status, most first. */
+  byStatus: z.array(z.strictObject({ status: z.number(), count: z.number() })),
+});
+
 /** The end-of-test summary written by `--summary-json` (format version 1). */
 export const summarySchema = z.strictObject({
   version: z.literal(SUMMARY_VERSION),
@@ -90,7 +102,11 @@ export const summarySchema = z.strictObject({
   metrics: z.record(z.string(), summaryMetricSchema),
   thresholds: z.record(z.string(), z.array(summaryThresholdSchema)),
   checks: z.array(summaryCheckSchema),
+  /** Added in 1.x; absent in summaries written before it. */
+  errors: summaryErrorsSchema.optional(),
   generator: generatorSummarySchema,
 });
+/** Failed requests by error code and status. */
+export type SummaryErrors = z.output<typeof summaryErrorsSchema>;
 /** The end-of-test summary. */
 export type Summary = z.output<typeof summarySchema>;

@@ -161,7 +161,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     source = {
       baseDir: process.cwd(),
       declarative: {
-        options: {},
+        // Quick mode has no thresholds of its own: a safety net so that a run whose requests
+        // fail does not end "passed" (docs/thresholds.md).
+        options: { thresholds: QUICK_MODE_THRESHOLDS },
         pipelining: 1,
         fastPath: true,
         requests: [
@@ -272,6 +274,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;
 }
+
+/** The default thresholds of quick mode (`--url`): fail when 1% or more of the requests fail. */
+export const QUICK_MODE_THRESHOLDS = { http_req_failed: ['rate<0.01'] };
 
 const DECLARATIVE_FILE = /\.(ya?ml|json)$/i;
 

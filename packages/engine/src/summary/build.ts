@@ -9,6 +9,7 @@ import { Histogram } from '../metrics/histogram.ts';
 import { percentile, trendValues } from '../metrics/totals.ts';
 import type { MetricAggregate, MetricTotals } from '../metrics/totals.ts';
 import type { ThresholdResult } from '../thresholds/evaluate.ts';
+import { summaryErrors } from './errors.ts';
 import { parseThresholdKey } from '../thresholds/parse.ts';
 
 /** Everything the summary is made of. */
@@ -71,6 +72,7 @@ export function buildSummary(input: SummaryInput): Summary {
     metrics: summaryMetrics(totals, input, durationMs),
     thresholds,
     checks: summaryChecks(totals),
+    errors: summaryErrors(totals),
     generator: {
       workers: input.workers ?? health.workers,
       ...(input.path !== undefined ? { path: input.path } : {}),
