@@ -1,6 +1,7 @@
 // Issue 10 items 4 and 18: quick mode's safety-net threshold, the always-printed errors table
 // (by error code and by HTTP status), and the per-endpoint table, in text and --summary-json.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import {
@@ -101,4 +102,46 @@ test('a clean run prints the errors table too, with no failed requests', async (
   ]);
   assert.equal(r.code, 0, describeResult(r));
   assert.match(r.stdout, /ERRORS\s+no failed requests/);
+});
+
+test('per-endpoint table: one row per name tag, unnamed URLs by method + template', async () => {
+  const file = tmp.path('endpoints.ts');
+  writeFileSync(
+    file,
+    `import { http } from 'stampede';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 5 } } };
+export default async function () {
+  await http.get(__ENV.TARGET + '/home', { tags: { name: 'home' } });
+  await http.get(__ENV.TARGET + '/users/' + (__ITER + 100) + '?x=' + __VU);
+  await http.get(__ENV.TARGET + '/users/' + (__ITER + 100) + '?x=' + __VU);
+  await http.post(__ENV.TARGET + '/fail/' + __ITER, 'x');
+}
+`,
+  );
+  const summaryPath = tmp.path('endpoints.json');
+  const r = await runCli(
+    ['run', file, '--quiet', '--workers', '1', '--summary-json', summaryPath],
+    {
+      env: { TARGET: target.url },
+    },
+  );
+  assert.equal(r.code, 0, describeResult(r));
+  const s = readSummary(summaryPath);
+  const rows = Object.fromEntries((s.endpoints ?? []).map((e) => [`${e.method} ${e.name}`, e]));
+  assert.deepEqual(
+    Object.keys(rows).sort(),
+    [`GET ${target.url}/users/{id}`, 'GET home', `POST ${target.url}/fail/{id}`].sort(),
+  );
+  const users = rows[`GET ${target.url}/users/{id}`];
+  assert.equal(users?.requests, 20);
+  assert.equal(users?.failures, 0);
+  assert.equal(rows['GET home']?.requests, 10);
+  assert.equal(rows[`POST ${target.url}/fail/{id}`]?.failures, 10);
+  for (const e of s.endpoints ?? []) {
+    assert.ok(e.p50Ms > 0 && e.p50Ms <= e.p95Ms && e.p95Ms <= e.p99Ms, JSON.stringify(e));
+    assert.ok(e.ratePerSec > 0);
+  }
+  assert.match(r.stdout, /ENDPOINTS\s+endpoint\s+reqs\s+fail\s+p50\s+p95\s+p99\s+rate/);
+  assert.match(r.stdout, /GET home\s+10\s+0\s/);
+  assert.match(r.stdout, new RegExp(`GET ${target.url}/users/\\{id\\}\\s+20\\s+0\\s`));
 });

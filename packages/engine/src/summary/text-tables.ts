@@ -1,7 +1,7 @@
-// The tables of the text summary: ERRORS (always printed, so a run whose requests all failed
-// cannot look clean).
+// The two tables of the text summary that read as tables: ERRORS (always printed, so a run whose
+// requests all failed cannot look clean) and ENDPOINTS (one row per name / URL template).
 import type { Summary } from '@stampede/protocol';
-import { formatPercent } from './format.ts';
+import { formatDuration, formatNumber, formatPercent } from './format.ts';
 
 /** The colours a table may use (identity functions when colour is off). */
 export interface TablePaint {
@@ -40,6 +40,39 @@ export function formatErrorsTable(summary: Summary, p: TablePaint): string[] {
   }
   if (rows.length > shown.length)
     out.push(`    … ${rows.length - shown.length} more in --summary-json`);
+  out.push('');
+  return out;
+}
+
+/** The ENDPOINTS section; empty when the summary has no per-endpoint rows. */
+export function formatEndpointsTable(summary: Summary, p: TablePaint): string[] {
+  const rows = summary.endpoints;
+  if (rows === undefined || rows.length === 0) return [];
+  const header = ['endpoint', 'reqs', 'fail', 'p50', 'p95', 'p99', 'rate'];
+  const cells = rows.map((r) => [
+    r.method === '*' ? r.name : `${r.method} ${r.name}`,
+    grouped(r.requests),
+    grouped(r.failures),
+    formatDuration(r.p50Ms),
+    formatDuration(r.p95Ms),
+    formatDuration(r.p99Ms),
+    `${formatNumber(r.ratePerSec)}/s`,
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.map((c) => (c[i] as string).length)),
+  );
+  const line = (c: string[]): string =>
+    `    ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ')}`;
+  const out = [`  ${p.bold('ENDPOINTS')}`, '', p.dim(line(header))];
+  rows.forEach((r, i) => {
+    const text = line(cells[i] as string[]);
+    out.push(r.failures > 0 ? p.bad(text) : text);
+  });
+  if (summary.endpointsOmitted !== undefined && summary.endpointsOmitted > 0) {
+    out.push(
+      `    … ${summary.endpointsOmitted} more endpoints not shown (name your requests to group them)`,
+    );
+  }
   out.push('');
   return out;
 }

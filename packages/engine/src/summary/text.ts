@@ -4,7 +4,7 @@
 import type { Summary, SummaryMetric } from '@stampede/protocol';
 import { parseThresholdExpression, parseThresholdKey } from '../thresholds/parse.ts';
 import { formatBytes, formatDuration, formatNumber, formatPercent } from './format.ts';
-import { formatErrorsTable } from './text-tables.ts';
+import { formatEndpointsTable, formatErrorsTable } from './text-tables.ts';
 
 /** How to render the text summary. */
 export interface TextSummaryOptions {
@@ -84,7 +84,7 @@ export function formatSummaryText(summary: Summary, options: TextSummaryOptions 
     out.push('');
   }
 
-  out.push(...formatErrorsTable(summary, p));
+  out.push(...formatEndpointsTable(summary, p), ...formatErrorsTable(summary, p));
 
   const g = summary.generator;
   out.push(`  ${p.bold('GENERATOR')}`, '');
