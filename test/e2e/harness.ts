@@ -34,6 +34,8 @@ export interface CliOptions {
   /** Hard limit; the process is SIGKILLed after it (default 30 s). */
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** The Node that runs the launcher (default: the one running the tests, the pinned Node 24). */
+  node?: string;
 }
 
 /** A running CLI process and the promise of its result. */
@@ -48,7 +50,7 @@ export interface CliProcess {
 /** Spawns `stampede <args>` on the Node running the tests (the pinned Node 24). */
 export function spawnCli(args: string[], options: CliOptions = {}): CliProcess {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(options.node ?? process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

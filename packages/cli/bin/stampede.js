@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Entry shim kept in plain JavaScript so that it runs on any Node: it re-executes itself on the
 // project's pinned Node 24 when started by an older one (for example the system Node 20 via npx).
-import { spawnSync } from 'node:child_process';
+//
+// The launcher is the child's only signal path: the child runs in a session of its own (so a
+// terminal's Ctrl-C reaches it once, forwarded, not twice), every SIGINT/SIGTERM/SIGHUP is
+// forwarded, and an IPC channel ties the child to the launcher: when the launcher dies, even by
+// SIGKILL, the channel closes and the child stops its load at once (packages/cli/src/launcher-link.ts).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +27,33 @@ if (major < 22) {
     );
     process.exit(1);
   }
-  const result = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
+  const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, STAMPEDE_LAUNCHER_IPC: '1' },
+    // A new session on POSIX; on Windows `detached` would open a console window instead.
+    detached: process.platform !== 'win32',
   });
-  process.exit(result.status ?? 1);
+  const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // The child is already gone; its exit handler ends the launcher.
+    }
+  };
+  for (const signal of forwarded) process.on(signal, forward);
+  child.on('error', (error) => {
+    process.stderr.write(`stampede: cannot start ${pinned}: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    for (const s of forwarded) process.off(s, forward);
+    if (code !== null) process.exit(code);
+    // Killed by a signal the child did not handle: die the same way, as a shell expects.
+    process.kill(process.pid, signal ?? 'SIGTERM');
+    process.exit(1);
+  });
 } else {
+  await import('../src/launcher-link.ts');
   await import('../src/main.ts');
 }

@@ -73,6 +73,34 @@ export const generatorSummarySchema = z.strictObject({
   reasons: z.array(z.string()),
 });
 
+/** Failed requests of a run, counted by the client's error code and by HTTP status. */
+export const summaryErrorsSchema = z.strictObject({
+  /** Requests that failed (http_req_failed), whatever the reason. */
+  failedRequests: z.number(),
+  /** Requests that got no response, by stable error code (ECONNREFUSED, ETIMEDOUT, …), most first. */
+  byErrorCode: z.array(
+    z.strictObject({ code: z.string(), count: z.number(), description: z.string() }),
+  ),
+  /** Failed requests that got a response (status >= 400), by status, most first. */
+  byStatus: z.array(z.strictObject({ status: z.number(), count: z.number() })),
+});
+
+/** One endpoint of the per-endpoint table: the `name` tag, or method + URL template when unnamed. */
+export const summaryEndpointSchema = z.strictObject({
+  /** The request's `name` tag, or its URL with ids replaced by `{id}` and the query left out. */
+  name: z.string(),
+  /** The HTTP method, or `*` when requests of several methods share the name. */
+  method: z.string(),
+  requests: z.number(),
+  failures: z.number(),
+  /** http_req_duration percentiles of the endpoint's requests, ms (from its merged histogram). */
+  p50Ms: z.number(),
+  p95Ms: z.number(),
+  p99Ms: z.number(),
+  /** Requests per second over the run's duration. */
+  ratePerSec: z.number(),
+});
+
 /** The end-of-test summary written by `--summary-json` (format version 1). */
 export const summarySchema = z.strictObject({
   version: z.literal(SUMMARY_VERSION),
@@ -90,7 +118,17 @@ export const summarySchema = z.strictObject({
   metrics: z.record(z.string(), summaryMetricSchema),
   thresholds: z.record(z.string(), z.array(summaryThresholdSchema)),
   checks: z.array(summaryCheckSchema),
+  /** Added in 1.x; absent in summaries written before it. */
+  errors: summaryErrorsSchema.optional(),
+  /** Per-endpoint table, busiest first, at most `ENDPOINT_LIMIT` rows; added in 1.x. */
+  endpoints: z.array(summaryEndpointSchema).optional(),
+  /** Endpoints beyond the limit, merged into none of the rows (0 or absent when none). */
+  endpointsOmitted: z.number().optional(),
   generator: generatorSummarySchema,
 });
+/** Failed requests by error code and status. */
+export type SummaryErrors = z.output<typeof summaryErrorsSchema>;
+/** One row of the per-endpoint table. */
+export type SummaryEndpoint = z.output<typeof summaryEndpointSchema>;
 /** The end-of-test summary. */
 export type Summary = z.output<typeof summarySchema>;

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import {
   ExecutionSegment,
@@ -21,7 +20,9 @@ import {
   positiveFlag,
   stagesFlag,
 } from '../flags.ts';
+import { onLauncherGone } from '../launcher-link.ts';
 import { LiveView } from '../live-view.ts';
+import { checkOutputTargets, writeSummaryOutputs } from '../summary-output.ts';
 import { clientFromFlags } from '../remote/common-flags.ts';
 import { runRemote } from '../remote/remote-run.ts';
 
@@ -54,8 +55,9 @@ Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
                           agents that joined with a plain token are in pool "static")
   --token T  --ca-file FILE
 Output:
-  --summary-json FILE     write the end-of-test summary (docs/summary-json.md)
-  --out json=FILE         write one NDJSON line per interval snapshot
+  --summary-json FILE     write the end-of-test summary (docs/summary-json.md); - = stdout
+  --out json=FILE         write one NDJSON line per interval snapshot; - = stdout
+                          (paths are checked before the test starts; bad ones exit 2)
   --quiet                 no live view
   --no-color              plain text
 Exit codes: 0 passed, 2 bad input, 99 thresholds failed, 105 interrupted, 107 script error.`;
@@ -148,6 +150,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
   const out = outFlags(f.out);
+  checkOutputTargets(f['summary-json'], out.ndjsonPath);
   checkSegmentFlags(f['execution-segment'], f['execution-segment-sequence']);
   const env = { ...processEnv(), ...keyValueFlags('env', f.env) };
 
@@ -158,7 +161,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     source = {
       baseDir: process.cwd(),
       declarative: {
-        options: {},
+        // Quick mode has no thresholds of its own: a safety net so that a run whose requests
+        // fail does not end "passed" (docs/thresholds.md).
+        options: { thresholds: QUICK_MODE_THRESHOLDS },
         pipelining: 1,
         fastPath: true,
         requests: [
@@ -241,27 +246,37 @@ export async function runCommand(argv: string[]): Promise<number> {
       run.stop(false, 'interrupted');
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  // The launcher that started this process died (its CI job was cancelled): stop the load now.
+  const offLauncher = onLauncherGone(() => {
+    view.notice('the stampede launcher is gone: stopping now');
+    run.stop(false, 'interrupted');
+  });
   let outcome;
   try {
     outcome = await run.done;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
+    offLauncher();
     view.end();
   }
 
-  process.stdout.write(`${renderSummaryText(outcome.summary, { color })}\n`);
-  if (f['summary-json']) {
-    await writeFile(f['summary-json'], `${JSON.stringify(outcome.summary, null, 2)}\n`);
-  }
+  await writeSummaryOutputs(
+    outcome.summary,
+    renderSummaryText(outcome.summary, { color }),
+    f['summary-json'],
+    out.ndjsonPath,
+  );
   if (outcome.failure === 'crash') return EXIT.error;
   if (outcome.failure === 'teardown') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;
 }
+
+/** The default thresholds of quick mode (`--url`): fail when 1% or more of the requests fail. */
+export const QUICK_MODE_THRESHOLDS = { http_req_failed: ['rate<0.01'] };
 
 const DECLARATIVE_FILE = /\.(ya?ml|json)$/i;
 

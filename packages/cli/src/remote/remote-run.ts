@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { stdoutIsJson, writeSummaryOutputs } from '../summary-output.ts';
 import { buildTestArchive, renderSummaryText, type OptionOverrides } from '@stampede/engine';
 import {
   archiveInfoSchema,
@@ -105,12 +106,13 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
 
   const summary = run.summary ?? (await client.callOrNull(`/runs/${runId}/summary`, summarySchema));
   if (summary) {
-    process.stdout.write(`${renderSummaryText(summary, { color: input.color })}\n`);
-    if (input.summaryJsonPath) {
-      await writeFile(input.summaryJsonPath, `${JSON.stringify(summary, null, 2)}\n`);
-    }
+    await writeSummaryOutputs(
+      summary,
+      renderSummaryText(summary, { color: input.color }),
+      input.summaryJsonPath,
+    );
   }
-  process.stdout.write(
+  (stdoutIsJson(input.summaryJsonPath) ? process.stderr : process.stdout).write(
     `run ${runId}: ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}\n`,
   );
   return exitCodeOf(run, summary, interrupt.aborted);

@@ -255,7 +255,11 @@ export class MetricTotals {
   }
 }
 
-function mergeAggregate(into: MetricAggregate | undefined, a: MetricAggregate): MetricAggregate {
+/** Adds `a` into `into` (a fresh aggregate when undefined) and returns it; `a` is never changed. */
+export function mergeAggregate(
+  into: MetricAggregate | undefined,
+  a: MetricAggregate,
+): MetricAggregate {
   switch (a.type) {
     case 'counter': {
       const t =

@@ -1,7 +1,6 @@
 // A run in two steps: prepare (setup(), load workers initialised with their VUs) and start at an
 // instant. `stampede run` does both at once; an agent prepares, reports ready and starts at the
 // instant the controller chose for every generator.
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { IntervalSnapshot } from '@stampede/protocol';
 import { EngineError } from '../errors.ts';
 import type { ExecutorProgress } from '../executors/types.ts';
@@ -12,6 +11,7 @@ import { evaluateThresholds, type ThresholdResult } from '../thresholds/evaluate
 import type { SegmentLevel, WorkerInit } from '../worker/messages.ts';
 import { applyHeapPolicy } from './heap-policy.ts';
 import { liveStatus } from './live-status.ts';
+import { openNdjsonSink, type NdjsonSink } from './ndjson-sink.ts';
 import type { PreparedTest } from './prepare.ts';
 import { mergeProgress } from './progress.ts';
 import type { RunHandle, RunOutcome, RunSettings, ScenarioResult } from './run-test.ts';
@@ -48,8 +48,9 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
   const abortOnThresholds = settings.abortOnThresholds ?? true;
   const totals = new MetricTotals();
   let recent = new MetricTotals();
-  let ndjson: WriteStream | undefined;
-  if (settings.ndjsonPath) ndjson = createWriteStream(settings.ndjsonPath);
+  let ndjson: NdjsonSink | undefined;
+  if (settings.ndjsonPath)
+    ndjson = openNdjsonSink(settings.ndjsonPath, (m) => settings.onLog?.('error', m, 1));
   const accept = (snapshot: IntervalSnapshot): void => {
     totals.add(snapshot);
     recent.add(snapshot);
@@ -128,7 +129,7 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
     },
   ).catch(async (error: unknown) => {
     if (teardownHere) await runTeardown(test, setupDataJson).catch(() => undefined);
-    await new Promise<void>((r) => (ndjson ? ndjson.end(r) : r()));
+    await ndjson?.end();
     throw error;
   });
   workers = pool.workers;
@@ -155,7 +156,7 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
       ),
     );
     test.runtime.close();
-    await new Promise<void>((r) => (ndjson ? ndjson.end(r) : r()));
+    await ndjson?.end();
     const startedAtMs = startAtEpochMs ?? endedAtMs;
     const evaluation = evaluateThresholds(test.thresholds, totals, endedAtMs - startedAtMs);
     const thresholdsOk = evaluation.results.every((r) => r.ok);

@@ -13,7 +13,7 @@ export interface RunSettings {
   segmentSequence?: string;
   /** Length of a metric interval, ms (default 1000). */
   intervalMs?: number;
-  /** Write every interval snapshot as one NDJSON line here. */
+  /** Write every interval snapshot as one NDJSON line here ("-": standard output). */
   ndjsonPath?: string;
   onStatus?: (status: LiveStatus) => void;
   onLog?: (level: 'error' | 'warn' | 'info', message: string, repeated: number) => void;

@@ -9,6 +9,8 @@ import { Histogram } from '../metrics/histogram.ts';
 import { percentile, trendValues } from '../metrics/totals.ts';
 import type { MetricAggregate, MetricTotals } from '../metrics/totals.ts';
 import type { ThresholdResult } from '../thresholds/evaluate.ts';
+import { summaryEndpoints } from './endpoints.ts';
+import { summaryErrors } from './errors.ts';
 import { parseThresholdKey } from '../thresholds/parse.ts';
 
 /** Everything the summary is made of. */
@@ -59,6 +61,7 @@ export function buildSummary(input: SummaryInput): Summary {
   const verdict = saturation(health, sendLagP99, limits);
 
   const failed = input.thresholds.some((r) => !r.ok);
+  const { endpoints, omitted } = summaryEndpoints(totals, durationMs);
   return {
     version: SUMMARY_VERSION,
     tool: { name: 'stampede', version: input.toolVersion ?? enginePackage.version },
@@ -71,6 +74,9 @@ export function buildSummary(input: SummaryInput): Summary {
     metrics: summaryMetrics(totals, input, durationMs),
     thresholds,
     checks: summaryChecks(totals),
+    errors: summaryErrors(totals),
+    endpoints,
+    ...(omitted > 0 ? { endpointsOmitted: omitted } : {}),
     generator: {
       workers: input.workers ?? health.workers,
       ...(input.path !== undefined ? { path: input.path } : {}),

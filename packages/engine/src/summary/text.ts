@@ -4,6 +4,7 @@
 import type { Summary, SummaryMetric } from '@stampede/protocol';
 import { parseThresholdExpression, parseThresholdKey } from '../thresholds/parse.ts';
 import { formatBytes, formatDuration, formatNumber, formatPercent } from './format.ts';
+import { formatEndpointsTable, formatErrorsTable } from './text-tables.ts';
 
 /** How to render the text summary. */
 export interface TextSummaryOptions {
@@ -82,6 +83,8 @@ export function formatSummaryText(summary: Summary, options: TextSummaryOptions 
     });
     out.push('');
   }
+
+  out.push(...formatEndpointsTable(summary, p), ...formatErrorsTable(summary, p));
 
   const g = summary.generator;
   out.push(`  ${p.bold('GENERATOR')}`, '');
