@@ -1,5 +1,6 @@
 // The REST client of the distributed tests (undici, trusting the controller's CA; raw answers so
 // tests can look at error bodies) and readers of what the controller stored.
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { buildTestArchive } from '@stampede/engine';
@@ -53,15 +54,20 @@ export interface ApiCallOptions {
   headers?: Record<string, string>;
 }
 
+/** Bodies above this many bytes are sent in chunks that stop at an early answer. */
+const LARGE_BODY_BYTES = 1024 * 1024;
+
 /** A small REST client of one controller (no schema parsing: tests look at raw answers). */
 export class Api {
   readonly url: string;
   readonly token: string;
   readonly #dispatcher: Agent;
+  readonly #caPem: string;
 
   constructor(url: string, caPem: string, token: string) {
     this.url = url;
     this.token = token;
+    this.#caPem = caPem;
     this.#dispatcher = new Agent({ connect: { ca: caPem }, keepAliveTimeout: 1000 });
   }
 
@@ -77,6 +83,9 @@ export class Api {
     } else if (o.raw !== undefined) {
       body = o.raw;
       if (o.contentType) headers['content-type'] = o.contentType;
+    }
+    if (body !== undefined && body.length > LARGE_BODY_BYTES) {
+      return this.#callLarge(method, `${this.url}/api/v1${path}`, headers, body);
     }
     const answer = await request(`${this.url}/api/v1${path}`, {
       method: method as 'GET',
@@ -94,6 +103,63 @@ export class Api {
       // not JSON
     }
     return { status: answer.statusCode, body: parsed, headers: answer.headers };
+  }
+
+  // A server may answer a large body early (413 from the Content-Length alone) and close while
+  // the client still sends: writing on would end in EPIPE and lose the answer (issue 13, item 2).
+  // So the body goes out in chunks, each after the previous one was written, and sending stops
+  // as soon as an answer arrives; a write error after the answer is expected and ignored.
+  #callLarge(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array,
+  ): Promise<ApiAnswer> {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
+    return new Promise<ApiAnswer>((resolve, reject) => {
+      let answered = false;
+      const req = httpsRequest(url, {
+        method,
+        ca: this.#caPem,
+        headers: { ...headers, 'content-length': String(bytes.length) },
+        timeout: 30_000,
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
+      req.on('error', (err) => {
+        if (!answered) reject(err);
+      });
+      req.on('response', (res) => {
+        answered = true;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        const done = (): void => {
+          let parsed: unknown = text;
+          try {
+            parsed = text === '' ? null : JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+        };
+        res.on('end', done);
+        res.on('error', done);
+        res.on('aborted', done);
+      });
+      req.flushHeaders();
+      const send = (offset: number): void => {
+        if (answered || req.destroyed) return;
+        if (offset >= bytes.length) {
+          req.end();
+          return;
+        }
+        const next = Math.min(offset + 64 * 1024, bytes.length);
+        req.write(bytes.subarray(offset, next), (err) => {
+          if (!err) setImmediate(() => send(next));
+        });
+      };
+      send(0);
+    });
   }
 
   /** Like `call` but throws unless the status is 2xx; answers the body. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { Cluster, freePort, storedSnapshots, waitFor, type AgentProc } from './cluster-harness.ts';
 import { counterOf, delay, sumCounter } from './harness.ts';
+import type { IntervalSnapshot } from '@stampede/protocol';
 
 const LEASE_MS = 4000;
 const clusters: Cluster[] = [];
@@ -22,6 +23,16 @@ function newCluster(): Cluster {
   const c = new Cluster();
   clusters.push(c);
   return c;
+}
+
+/** Sum of counter `metric` over the series that carry tag `key`. */
+function sumCounterWithTag(snapshots: IntervalSnapshot[], metric: string, key: string): number {
+  let total = 0;
+  for (const s of snapshots)
+    for (const series of s.series)
+      if (series.type === 'counter' && series.metric === metric && series.tags[key] !== undefined)
+        total += series.value;
+  return total;
 }
 
 /** Snapshot files still in an agent's spool for `runId`. */
@@ -133,11 +144,18 @@ export default async function () { await http.get(__ENV.TARGET + '/B'); }
       `source ${source}: seqs ${seqs.join(',')}`,
     );
   }
-  assert.equal(
-    sumCounter(snaps, 'http_reqs'),
-    target.count('/A'),
-    `stored http_reqs vs requests the target counted (load stopped ${stopAfterMs.toFixed(0)} ms after the kill; ${leftInSpools.join('/')} snapshots were spooled while the controller was down)`,
-  );
+  // What is exact: a request cut by the lease (aborted in flight, or refused by the gate at the
+  // socket) may or may not have reached the target before its socket closed, so neither side
+  // knows whether the target counted it; the target itself is healthy, so every request with an
+  // error code was cut. Every completed request was served by the target, and the target served
+  // no request that was not sent: completed <= served <= completed + cut.
+  const total = sumCounter(snaps, 'http_reqs');
+  const cut = sumCounterWithTag(snaps, 'http_reqs', 'error_code');
+  const completed = total - cut;
+  const served = target.count('/A');
+  const detail = `stored http_reqs ${total} (${cut} cut by the lease), target served ${served}; load stopped ${stopAfterMs.toFixed(0)} ms after the kill; ${leftInSpools.join('/')} snapshots were spooled while the controller was down`;
+  t.diagnostic(detail);
+  assert.ok(completed <= served && served <= completed + cut, detail);
 });
 
 test('restart with queued runs and no generators: none lost, they run in order once an agent joins', async () => {

@@ -24,6 +24,8 @@ export const seriesSnapshotSchema = z.discriminatedUnion('type', [
     value: z.number(),
     min: z.number(),
     max: z.number(),
+    /** When `value` was set, epoch ms (absent from older agents: the interval's end stands in). */
+    setAtMs: z.number().optional(),
   }),
   z.strictObject({
     type: z.literal('rate'),

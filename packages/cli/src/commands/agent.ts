@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { startAgent } from '@stampede/agent';
+import { PARENT_GONE_EXIT_MS, startAgent, watchParent } from '@stampede/agent';
 import { parseDurationMs } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
 import { parseCommandArgs } from '../command-args.ts';
@@ -21,7 +21,11 @@ of tests and stops its load by itself when it loses the controller for longer th
   --ca-file FILE          the controller's CA certificate (its data directory's ca/ca.crt)
   --ca-fingerprint HEX    or the SHA-256 fingerprint of that CA (printed by stampede server)
   --lease D               stop load at most this long after the last contact (default: the controller's)
-  --workers N             load worker threads (default: CPU cores less one)`;
+  --workers N             load worker threads (default: CPU cores less one)
+
+Environment: STAMPEDE_JOIN_TOKEN (as --join-token, kept out of the process list) and
+STAMPEDE_PARENT_PID (set by the controller for its local agents: the agent stops and exits within
+${PARENT_GONE_EXIT_MS / 1000 + 1} s once that process is no longer its parent).`;
 
 /** `stampede agent`: runs a generator until terminated or SIGINT/SIGTERM; returns the exit code. */
 export async function agentCommand(argv: string[]): Promise<number> {
@@ -73,6 +77,23 @@ export async function agentCommand(argv: string[]): Promise<number> {
     }
   }
   const joinToken = v['join-token'] ?? process.env['STAMPEDE_JOIN_TOKEN'];
+  // A local agent of a controller ends with it, even when the controller was SIGKILLed: stop
+  // (the spool keeps what could not be sent), and exit for good after PARENT_GONE_EXIT_MS.
+  let stopAgent: (() => Promise<void>) | null = null;
+  let exitTimer: NodeJS.Timeout | undefined;
+  const parentPid = Number(process.env['STAMPEDE_PARENT_PID'] ?? '');
+  const unwatch =
+    Number.isInteger(parentPid) && parentPid > 0
+      ? watchParent({
+          parentPid,
+          onGone: (why) => {
+            process.stderr.write(`stampede agent: ${why}; stopping\n`);
+            exitTimer = setTimeout(() => process.exit(EXIT.error), PARENT_GONE_EXIT_MS);
+            if (stopAgent) void stopAgent().catch(() => process.exit(EXIT.error));
+            else process.exit(EXIT.error);
+          },
+        })
+      : (): void => {};
   const agent = await startAgent({
     controllerUrl: v.controller,
     name:
@@ -93,6 +114,12 @@ export async function agentCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  await agent.done;
-  return EXIT.ok;
+  stopAgent = () => agent.stop();
+  try {
+    await agent.done;
+  } finally {
+    unwatch();
+    clearTimeout(exitTimer);
+  }
+  return exitTimer === undefined ? EXIT.ok : EXIT.error;
 }

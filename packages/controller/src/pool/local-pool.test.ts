@@ -3,7 +3,7 @@
 // used by a run, and terminated when the controller stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,6 @@ const fakeAgentCommand: LocalAgentCommand = (l) => ({
     FAKE_AGENT,
     '--controller',
     l.controllerUrl,
-    '--join-token',
-    l.joinToken,
     '--name',
     l.name,
     '--data-dir',
@@ -81,6 +79,11 @@ test('local agents start warm, replace a dead one, run a run, and are terminated
     const pool = ctl.core.localPool;
     assert.ok(pool);
     assert.equal(pool.pids().length, 2);
+    // Issue 19 item 12: the single-use join token is not on the command line (visible in `ps`).
+    for (const pid of pool.pids()) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(!argv.includes('--join-token'), argv.join(' '));
+    }
 
     // One dies: it is retired (certificate revoked) and replaced.
     const victim = first[0];

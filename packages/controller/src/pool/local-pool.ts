@@ -14,6 +14,7 @@ import type { ControllerClock } from '../services.ts';
 import { LOCAL_POOL, joinTokenName } from './join-placement.ts';
 import type { GeneratorPool } from './pool.ts';
 import type { Terminations } from './terminations.ts';
+import { endPreviousAgents, removeAgentPidFile, writeAgentPidFile } from './pid-files.ts';
 
 /** What a local agent process is started with. */
 export interface LocalAgentLaunch {
@@ -24,7 +25,10 @@ export interface LocalAgentLaunch {
   caFile: string;
 }
 
-/** Turns a launch into the process to start. */
+/**
+ * Turns a launch into the process to start. The pool adds STAMPEDE_JOIN_TOKEN (the join token,
+ * kept out of `ps`) and STAMPEDE_PARENT_PID (so the agent ends with its controller) to `env`.
+ */
 export type LocalAgentCommand = (launch: LocalAgentLaunch) => {
   command: string;
   args: string[];
@@ -33,7 +37,10 @@ export type LocalAgentCommand = (launch: LocalAgentLaunch) => {
 
 const CLI_MAIN = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
 
-/** `stampede agent …` run by this Node with the CLI entry file `cliMain`. */
+/**
+ * `stampede agent …` run by this Node with the CLI entry file `cliMain`; the join token goes
+ * through the environment (STAMPEDE_JOIN_TOKEN, set by the pool), never the visible argv.
+ */
 export function cliAgentCommand(cliMain: string): LocalAgentCommand {
   return (l) => ({
     command: process.execPath,
@@ -42,8 +49,6 @@ export function cliAgentCommand(cliMain: string): LocalAgentCommand {
       'agent',
       '--controller',
       l.controllerUrl,
-      '--join-token',
-      l.joinToken,
       '--name',
       l.name,
       '--data-dir',
@@ -178,6 +183,15 @@ export class LocalPool implements GeneratorPool {
     );
     if (!this.#orphansSwept) {
       this.#orphansSwept = true;
+      // Before any agent of ours starts (and reuses a data directory): the agents a previous
+      // incarnation left running normally exit on their own once their parent is gone; any that
+      // did not are ended here.
+      const ended = endPreviousAgents(this.#o.dataDir);
+      if (ended.length > 0) {
+        this.#o.log.warn(
+          `ended ${ended.length} local agent process(es) of a previous controller process (pid ${ended.join(', ')})`,
+        );
+      }
       for (const g of gens.values()) {
         if (g.kind === 'local' && !this.#byGenerator.has(g.id)) {
           await terminations.retireNow(g, 'orphan of a previous controller process');
@@ -246,11 +260,18 @@ export class LocalPool implements GeneratorPool {
     try {
       child = spawn(cmd.command, cmd.args, {
         stdio: ['ignore', out, out],
-        env: cmd.env ?? process.env,
+        env: {
+          ...(cmd.env ?? process.env),
+          STAMPEDE_JOIN_TOKEN: token.token,
+          STAMPEDE_PARENT_PID: String(process.pid),
+        },
       });
     } finally {
       closeSync(out);
     }
+    // Recorded with its start time, so the next controller on this data directory can end it if
+    // this one dies without doing so, and never kills a process that reused the PID.
+    if (child.pid !== undefined) writeAgentPidFile(dataDir, child.pid);
     let resolveExit = (): void => {};
     const p: LocalProcess = {
       name,
@@ -268,6 +289,7 @@ export class LocalPool implements GeneratorPool {
     const onExit = (how: string): void => {
       if (p.exited) return;
       p.exited = true;
+      removeAgentPidFile(dataDir);
       resolveExit();
       const handled = this.#exited(p, how)
         .catch((err: unknown) => log.error(`local agent ${name}: ${String(err)}`))

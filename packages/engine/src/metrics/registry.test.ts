@@ -87,7 +87,7 @@ test('a tags object mutated between calls records into the right series', () => 
 });
 
 test('snapshot reports the interval and resets it; gauges keep their last value', () => {
-  const r = new MetricRegistry();
+  const r = new MetricRegistry(() => 42);
   r.define('score', 'trend');
   const health = [
     {
@@ -147,6 +147,7 @@ test('snapshot reports the interval and resets it; gauges keep their last value'
     value: 5,
     min: 3,
     max: 7,
+    setAtMs: 42,
   });
   const data = find(s0.series, 'data_sent');
   assert.equal(data.type === 'counter' && data.isData, true);
@@ -154,7 +155,7 @@ test('snapshot reports the interval and resets it; gauges keep their last value'
   // Next interval: nothing recorded except the gauge, which reports its level.
   const s1 = r.snapshot('w0', 1, 2000, 3000, []);
   assert.deepEqual(s1.series, [
-    { type: 'gauge', metric: 'vus', tags: {}, value: 5, min: 5, max: 5 },
+    { type: 'gauge', metric: 'vus', tags: {}, value: 5, min: 5, max: 5, setAtMs: 42 },
   ]);
   r.add('vus', {}, 9);
   r.add('http_reqs', {}, 1);
@@ -166,6 +167,7 @@ test('snapshot reports the interval and resets it; gauges keep their last value'
     value: 9,
     min: 9,
     max: 9,
+    setAtMs: 42,
   });
   assert.equal(s2.series.length, 2);
 });

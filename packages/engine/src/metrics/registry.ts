@@ -71,18 +71,23 @@ class CounterSeries implements Series {
 class GaugeSeries implements Series {
   readonly #def: MetricDefinition;
   readonly #tags: Tags;
+  readonly #nowMs: () => number;
   #value = 0;
+  #setAtMs = 0;
   #min = Infinity;
   #max = -Infinity;
   #set = false;
-  constructor(def: MetricDefinition, tags: Tags) {
+  constructor(def: MetricDefinition, tags: Tags, nowMs: () => number) {
     this.#def = def;
     this.#tags = tags;
+    this.#nowMs = nowMs;
   }
   add(value: number | boolean): void {
     const v = toNumber(value);
     if (!Number.isFinite(v)) return;
     this.#value = v;
+    // When it was set, so totals across workers can keep the latest value rather than a sum.
+    this.#setAtMs = this.#nowMs();
     if (v < this.#min) this.#min = v;
     if (v > this.#max) this.#max = v;
     this.#set = true;
@@ -102,6 +107,7 @@ class GaugeSeries implements Series {
       value: this.#value,
       min,
       max,
+      setAtMs: this.#setAtMs,
     };
   }
 }
@@ -180,12 +186,12 @@ class TrendSeries implements Series {
   }
 }
 
-function createSeries(def: MetricDefinition, tags: Tags): Series {
+function createSeries(def: MetricDefinition, tags: Tags, nowMs: () => number): Series {
   switch (def.type) {
     case 'counter':
       return new CounterSeries(def, tags);
     case 'gauge':
-      return new GaugeSeries(def, tags);
+      return new GaugeSeries(def, tags, nowMs);
     case 'rate':
       return new RateSeries(def, tags);
     case 'trend':
@@ -205,7 +211,11 @@ export class MetricRegistry {
   #lastEntries: [string, string][] = [];
   #lastKey = '';
 
-  constructor() {
+  readonly #nowMs: () => number;
+
+  /** `nowMs` is the wall clock, epoch ms, that stamps when a gauge was set (default Date.now). */
+  constructor(nowMs: () => number = Date.now) {
+    this.#nowMs = nowMs;
     for (const m of BUILTIN_METRICS) this.#defs.set(m.name, m);
   }
 
@@ -283,7 +293,7 @@ export class MetricRegistry {
     }
     let s = byTags.get(key);
     if (!s) {
-      s = createSeries(this.#defs.get(name) as MetricDefinition, sortedTags(tags));
+      s = createSeries(this.#defs.get(name) as MetricDefinition, sortedTags(tags), this.#nowMs);
       byTags.set(key, s);
     }
     return s;

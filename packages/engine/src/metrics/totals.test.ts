@@ -129,10 +129,22 @@ test('gauges: latest value per source, summed across sources, with min/max', () 
   totals.add(g('w1', 0, 3, 0, 3));
   totals.add(g('w0', 1, 10, 5, 10));
   totals.add(g('w1', 1, 10, 3, 10));
-  assert.deepEqual(totals.query('vus'), { type: 'gauge', value: 20, min: 0, max: 20 });
+  assert.deepEqual(totals.query('vus'), {
+    type: 'gauge',
+    value: 20,
+    min: 0,
+    max: 20,
+    setAtMs: 2000,
+  });
   totals.add(g('w0', 3, 2));
   totals.add(g('w0', 2, 12, 12, 12)); // late: widens max but must not replace the newer level
-  assert.deepEqual(totals.query('vus'), { type: 'gauge', value: 12, min: 0, max: 22 });
+  assert.deepEqual(totals.query('vus'), {
+    type: 'gauge',
+    value: 12,
+    min: 0,
+    max: 22,
+    setAtMs: 4000,
+  });
   // The same snapshots in another order give the same totals.
   const again = new MetricTotals();
   for (const s of [
@@ -146,6 +158,52 @@ test('gauges: latest value per source, summed across sources, with min/max', () 
     again.add(s);
   }
   assert.deepEqual(again.query('vus'), totals.query('vus'));
+});
+
+test('a custom gauge is the value set last across workers, with the min and max of all, never a sum', () => {
+  const g = (source: string, seq: number, value: number, setAtMs: number): IntervalSnapshot => ({
+    v: 1,
+    source,
+    seq,
+    startMs: 0,
+    endMs: 1000,
+    series: [
+      { type: 'gauge', metric: 'queue_depth', tags: {}, value, min: value, max: value, setAtMs },
+    ],
+    health: [],
+  });
+  const orders = [
+    [g('w0', 0, 7, 900), g('w1', 0, 3, 400)],
+    [g('w1', 0, 3, 400), g('w0', 0, 7, 900)],
+  ];
+  for (const snaps of orders) {
+    const totals = new MetricTotals();
+    for (const s of snaps) totals.add(s);
+    assert.deepEqual(totals.query('queue_depth'), {
+      type: 'gauge',
+      value: 7,
+      min: 3,
+      max: 7,
+      setAtMs: 900,
+    });
+  }
+  // Each worker keeps reporting its last level; w1 set 1 later than w0's 7: that is the level.
+  const totals = new MetricTotals();
+  for (const s of [g('w0', 0, 7, 900), g('w1', 0, 3, 400), g('w1', 1, 1, 1500)]) totals.add(s);
+  for (const s of [g('w0', 1, 7, 900)]) totals.add(s);
+  assert.equal((totals.query('queue_depth') as { value: number }).value, 1);
+});
+
+test('a registry stamps when a gauge was set', () => {
+  let now = 5000;
+  const r = new MetricRegistry(() => now);
+  r.define('level', 'gauge');
+  r.add('level', {}, 4);
+  now = 9000;
+  const snap = r.snapshot('w0', 0, 4000, 9000, []);
+  const series = snap.series.find((x) => x.metric === 'level');
+  assert.ok(series?.type === 'gauge');
+  assert.equal(series.setAtMs, 5000);
 });
 
 test('NDJSON lines decode, validate and re-add', () => {

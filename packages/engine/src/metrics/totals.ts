@@ -15,16 +15,23 @@ export interface CounterAggregate {
 }
 
 /**
- * Total of a gauge: the latest value of each source summed; min and max are the sums of each
- * source's min and max, so they bound the total over the run (exact for one source) whatever the
- * order in which snapshots arrive.
+ * Total of a gauge. A custom gauge is one level that any load worker may set: its total is the
+ * value set last (by the time it was set; ties go to the later source name), with the least and
+ * the greatest value any source saw. The built-in `vus` and `vus_max` are shares of one level
+ * held by each worker: the latest value of each source summed, and min and max the sums of each
+ * source's min and max. Either way the result does not depend on the order snapshots arrive in.
  */
 export interface GaugeAggregate {
   readonly type: 'gauge';
   value: number;
   min: number;
   max: number;
+  /** When `value` was set, epoch ms (for summed gauges, the latest of their sources). */
+  setAtMs: number;
 }
+
+/** Gauges whose sources each hold a share of the level (the VUs of each load worker). */
+const SUMMED_GAUGES: ReadonlySet<string> = new Set(['vus', 'vus_max']);
 
 /** Total of a rate: passes and fails. */
 export interface RateAggregate {
@@ -70,6 +77,7 @@ export interface TotalsSeries {
 interface GaugeSource {
   seq: number;
   value: number;
+  setAtMs: number;
   min: number;
   max: number;
 }
@@ -85,7 +93,7 @@ function emptyAggregate(s: SeriesSnapshot): MetricAggregate {
     case 'counter':
       return { type: 'counter', isData: s.isData, value: 0 };
     case 'gauge':
-      return { type: 'gauge', value: 0, min: Infinity, max: -Infinity };
+      return { type: 'gauge', value: 0, min: Infinity, max: -Infinity, setAtMs: 0 };
     case 'rate':
       return { type: 'rate', passes: 0, fails: 0 };
     case 'trend':
@@ -144,14 +152,15 @@ export class MetricTotals {
       }
     }
     seqs.add(snapshot.seq);
-    for (const s of snapshot.series) this.#addSeries(snapshot.source, snapshot.seq, s);
+    for (const s of snapshot.series) this.#addSeries(snapshot, s);
     for (const h of snapshot.health) this.health.add(h, snapshot.source);
     this.#startMs = Math.min(this.#startMs, snapshot.startMs);
     this.#endMs = Math.max(this.#endMs, snapshot.endMs);
     return true;
   }
 
-  #addSeries(source: string, seq: number, s: SeriesSnapshot): void {
+  #addSeries(snapshot: IntervalSnapshot, s: SeriesSnapshot): void {
+    const { source, seq } = snapshot;
     this.#types.set(s.metric, s.type);
     let byTags = this.#metrics.get(s.metric);
     if (!byTags) {
@@ -182,9 +191,10 @@ export class MetricTotals {
       a.max = Math.max(a.max, s.max);
       a.hist.addEncoded(s.hdr);
     } else if (s.type === 'gauge' && a.type === 'gauge') {
+      const setAtMs = s.setAtMs ?? snapshot.endMs;
       const prev = e.gaugeSources.get(source);
       if (!prev) {
-        e.gaugeSources.set(source, { seq, value: s.value, min: s.min, max: s.max });
+        e.gaugeSources.set(source, { seq, value: s.value, setAtMs, min: s.min, max: s.max });
       } else {
         prev.min = Math.min(prev.min, s.min);
         prev.max = Math.max(prev.max, s.max);
@@ -192,17 +202,11 @@ export class MetricTotals {
         if (seq >= prev.seq) {
           prev.seq = seq;
           prev.value = s.value;
+          prev.setAtMs = setAtMs;
         }
       }
       // Recomputed from the per-source state, so the result does not depend on arrival order.
-      a.value = 0;
-      a.min = 0;
-      a.max = 0;
-      for (const g of e.gaugeSources.values()) {
-        a.value += g.value;
-        a.min += g.min;
-        a.max += g.max;
-      }
+      Object.assign(a, gaugeOfSources(SUMMED_GAUGES.has(s.metric), e.gaugeSources));
     }
   }
 
@@ -249,16 +253,42 @@ export class MetricTotals {
     let out: MetricAggregate | undefined;
     for (const e of this.#metrics.get(metric)?.values() ?? []) {
       if (!tagsInclude(e.tags, filter)) continue;
-      out = mergeAggregate(out, e.aggregate);
+      out = mergeAggregate(out, e.aggregate, metric);
     }
     return out;
   }
 }
 
-/** Adds `a` into `into` (a fresh aggregate when undefined) and returns it; `a` is never changed. */
+function gaugeOfSources(
+  summed: boolean,
+  sources: ReadonlyMap<string, GaugeSource>,
+): Omit<GaugeAggregate, 'type'> {
+  const out = { value: 0, min: summed ? 0 : Infinity, max: summed ? 0 : -Infinity, setAtMs: 0 };
+  let last: [number, string] | null = null;
+  for (const [source, g] of [...sources].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    if (summed) {
+      out.value += g.value;
+      out.min += g.min;
+      out.max += g.max;
+      out.setAtMs = Math.max(out.setAtMs, g.setAtMs);
+      continue;
+    }
+    out.min = Math.min(out.min, g.min);
+    out.max = Math.max(out.max, g.max);
+    if (last === null || g.setAtMs >= last[0]) {
+      last = [g.setAtMs, source];
+      out.value = g.value;
+      out.setAtMs = g.setAtMs;
+    }
+  }
+  return out;
+}
+
+/** Adds `a` (a series of `metric`) into `into` (a fresh aggregate when undefined) and returns it; `a` is never changed. */
 export function mergeAggregate(
   into: MetricAggregate | undefined,
   a: MetricAggregate,
+  metric: string,
 ): MetricAggregate {
   switch (a.type) {
     case 'counter': {
@@ -268,11 +298,22 @@ export function mergeAggregate(
       return t;
     }
     case 'gauge': {
-      // Series of one gauge (such as vus per scenario) add up; so do their bounds.
-      if (into?.type !== 'gauge') return { type: 'gauge', value: a.value, min: a.min, max: a.max };
-      into.value += a.value;
-      into.min += a.min;
-      into.max += a.max;
+      if (into?.type !== 'gauge') return { ...a };
+      if (SUMMED_GAUGES.has(metric)) {
+        // Series of vus (such as per scenario) add up; so do their bounds.
+        into.value += a.value;
+        into.min += a.min;
+        into.max += a.max;
+        into.setAtMs = Math.max(into.setAtMs, a.setAtMs);
+        return into;
+      }
+      // Series of a custom gauge: the one set last, the bounds of all.
+      into.min = Math.min(into.min, a.min);
+      into.max = Math.max(into.max, a.max);
+      if (a.setAtMs >= into.setAtMs) {
+        into.value = a.value;
+        into.setAtMs = a.setAtMs;
+      }
       return into;
     }
     case 'rate': {

@@ -140,7 +140,7 @@ function emptyLike(a: MetricAggregate): MetricAggregate {
     case 'counter':
       return { type: 'counter', isData: a.isData, value: 0 };
     case 'gauge':
-      return { type: 'gauge', value: 0, min: 0, max: 0 };
+      return { type: 'gauge', value: 0, min: 0, max: 0, setAtMs: 0 };
     case 'rate':
       return { type: 'rate', passes: 0, fails: 0 };
     case 'trend':

@@ -71,7 +71,7 @@ export function summaryEndpoints(
   for (const s of totals.series('http_req_duration')) {
     if (s.aggregate.type !== 'trend') continue;
     const row = rowOf(s.tags);
-    row.duration = mergeAggregate(row.duration, s.aggregate);
+    row.duration = mergeAggregate(row.duration, s.aggregate, 'http_req_duration');
   }
   const sorted = [...rows.values()]
     .filter((r) => r.requests > 0)

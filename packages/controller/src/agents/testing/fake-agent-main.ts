@@ -1,5 +1,6 @@
 // Test helper: the fake agent as a process, with the flags of `stampede agent`
-// (--controller, --join-token, --name, --data-dir, --ca-file). It exits when told to terminate
+// (--controller, --name, --data-dir, --ca-file; the join token from --join-token or
+// $STAMPEDE_JOIN_TOKEN, as the local pool passes it). It exits when told to terminate
 // or on SIGTERM. The local pool test starts it as its agent command.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ const agent = await FakeAgent.enroll(
       },
     },
   },
-  need('join-token'),
+  values['join-token'] ?? process.env['STAMPEDE_JOIN_TOKEN'] ?? need('join-token'),
 );
 writeFileSync(join(need('data-dir'), 'agent-id'), agent.agentId);
 const exit = (): void => {
