@@ -91,6 +91,8 @@ export const summarySchema = z.strictObject({
   thresholds: z.record(z.string(), z.array(summaryThresholdSchema)),
   checks: z.array(summaryCheckSchema),
   generator: generatorSummarySchema,
+  /** Labels of the run (`--label key=value`, or the controller run's labels); absent when none. */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 /** The end-of-test summary. */
 export type Summary = z.output<typeof summarySchema>;

@@ -35,6 +35,8 @@ export interface NewRun {
 export interface RunFilter {
   status?: readonly RunStatus[];
   projectId?: string;
+  /** Only runs carrying every one of these labels (exact values). */
+  labels?: Record<string, string>;
   limit?: number;
   cursor?: string;
 }

@@ -17,6 +17,7 @@ import {
   headerFlags,
   intFlag,
   keyValueFlags,
+  labelFlags,
   outFlags,
   positiveFlag,
   stagesFlag,
@@ -46,6 +47,9 @@ Execution:
   --execution-segment a:b run only this share of the plan, e.g. 0:1/2
   --execution-segment-sequence 0,1/2,1   the whole partition the segment belongs to
   --env K=V               environment variable for the script (repeatable)
+  --tag K=V               tag on every sample of the run (repeatable; over options.tags)
+  --label K=V             label on the run (repeatable): in the summary JSON and, with
+                          --server, stored on the controller's run (stampede runs list --label)
   --insecure-skip-tls-verify
 Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
   --server URL            controller URL (or STAMPEDE_SERVER); only --env variables travel
@@ -85,6 +89,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         'execution-segment': { type: 'string' },
         'execution-segment-sequence': { type: 'string' },
         env: { type: 'string', multiple: true, short: 'e' },
+        tag: { type: 'string', multiple: true },
+        label: { type: 'string', multiple: true },
         'insecure-skip-tls-verify': { type: 'boolean' },
         'summary-json': { type: 'string' },
         out: { type: 'string', multiple: true, short: 'o' },
@@ -139,6 +145,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (maxVus !== undefined) overrides.maxVus = maxVus;
   if (f['insecure-skip-tls-verify']) overrides.insecureSkipTLSVerify = true;
+  const tags = keyValueFlags('tag', f.tag);
+  if (Object.keys(tags).length > 0) overrides.tags = tags;
+  const labels = labelFlags(f.label);
   const pipelining = intFlag('pipelining', f.pipelining, 1);
   if (pipelining !== undefined && pipelining > 1024)
     throw new UsageError(`--pipelining: expected an integer <= 1024, got "${f.pipelining}"`);
@@ -194,6 +203,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         overrides,
         env: keyValueFlags('env', f.env),
         generators,
+        labels,
         ...(f.pool === undefined ? {} : { pool: f.pool }),
         summaryJsonPath: f['summary-json'],
         quiet: f.quiet === true,
@@ -254,13 +264,19 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   process.stdout.write(`${renderSummaryText(outcome.summary, { color })}\n`);
   if (f['summary-json']) {
-    await writeFile(f['summary-json'], `${JSON.stringify(outcome.summary, null, 2)}\n`);
+    const summary = withLabels(outcome.summary, labels);
+    await writeFile(f['summary-json'], `${JSON.stringify(summary, null, 2)}\n`);
   }
   if (outcome.failure === 'crash') return EXIT.error;
   if (outcome.failure === 'teardown') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;
+}
+
+/** The summary with the run's labels (left without the field when there are none). */
+export function withLabels<T extends object>(summary: T, labels: Record<string, string>): T {
+  return Object.keys(labels).length === 0 ? summary : { ...summary, labels };
 }
 
 const DECLARATIVE_FILE = /\.(ya?ml|json)$/i;

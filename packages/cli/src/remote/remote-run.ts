@@ -29,6 +29,8 @@ export interface RemoteRunInput {
   /** Only the variables given with --env travel to the generators (never this shell's environment). */
   env: Record<string, string>;
   generators: number;
+  /** Labels stored on the controller's run (`--label`). */
+  labels?: Record<string, string>;
   /** Generator pool; the controller's default when absent. */
   pool?: string;
   summaryJsonPath: string | undefined;
@@ -59,6 +61,7 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
       ...(input.pool === undefined ? {} : { pool: input.pool }),
       overrides: input.overrides,
       env: input.env,
+      ...(input.labels === undefined ? {} : { labels: input.labels }),
     },
   });
   const runId = created.id;
@@ -107,7 +110,9 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
   if (summary) {
     process.stdout.write(`${renderSummaryText(summary, { color: input.color })}\n`);
     if (input.summaryJsonPath) {
-      await writeFile(input.summaryJsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+      const labelled =
+        Object.keys(run.labels).length === 0 ? summary : { ...summary, labels: run.labels };
+      await writeFile(input.summaryJsonPath, `${JSON.stringify(labelled, null, 2)}\n`);
     }
   }
   process.stdout.write(

@@ -86,3 +86,12 @@ test('bad options name the option path', () => {
   );
   assert.match(planError([]), /options: must be an object/);
 });
+
+test('--tag overrides add to the script tags and win over them', () => {
+  const plan = resolvePlan(
+    { vus: 1, tags: { team: 'a', env: 'dev' } },
+    { tags: { env: 'ci', branch: 'main' } },
+  );
+  assert.deepEqual(plan.options.tags, { team: 'a', env: 'ci', branch: 'main' });
+  assert.deepEqual(resolvePlan({}, { tags: { k: 'v' } }).options.tags, { k: 'v' });
+});
