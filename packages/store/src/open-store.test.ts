@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { TestClock } from './contract/harness.ts';
 import { isStoreError } from './errors.ts';
+import { MIGRATIONS } from './migrations/index.ts';
 import { openStore } from './open-store.ts';
 
 test('openStore picks SQLite for sqlite: URLs and plain paths, and refuses unknown schemes', async () => {
@@ -14,7 +15,7 @@ test('openStore picks SQLite for sqlite: URLs and plain paths, and refuses unkno
     for (const url of [`sqlite:${join(dir, 'a.db')}`, join(dir, 'b.db'), 'sqlite::memory:']) {
       const store = await openStore(url, { clock });
       assert.equal(store.dialect, 'sqlite');
-      assert.equal(await store.schemaVersion(), 1);
+      assert.equal(await store.schemaVersion(), Math.max(...MIGRATIONS.map((m) => m.version)));
       await store.close();
     }
     const again = await openStore(join(dir, 'a.db'), { clock });

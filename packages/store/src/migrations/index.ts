@@ -1,7 +1,8 @@
 import { migration001 } from './001_initial.ts';
+import { migration003 } from './003_comparisons.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration this code knows, in version order. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration003];
 
 export { DEFAULT_PROJECT_ID } from './001_initial.ts';
