@@ -5,6 +5,7 @@ import {
   headerFlags,
   intFlag,
   keyValueFlags,
+  labelFlags,
   outFlags,
   positiveFlag,
   stagesFlag,
@@ -38,4 +39,11 @@ test('flag values parse and bad ones name the flag', () => {
   assert.throws(() => headerFlags(['nope']), /--header/);
   assert.deepEqual(outFlags(['json=out.ndjson']), { ndjsonPath: 'out.ndjson' });
   assert.throws(() => outFlags(['csv=x']), /--out: expected json=FILE/);
+});
+
+test('--label keys follow the controller rule and bad ones name the flag', () => {
+  assert.deepEqual(labelFlags(['branch=main', 'commit=a=b']), { branch: 'main', commit: 'a=b' });
+  assert.deepEqual(labelFlags(undefined), {});
+  assert.throws(() => labelFlags(['has space=x']), /--label: key "has space"/);
+  assert.throws(() => labelFlags(['novalue']), /--label: expected KEY=VALUE/);
 });

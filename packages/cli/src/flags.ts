@@ -1,4 +1,4 @@
-import { invalidDurationMessage, parseDurationMs } from '@stampede/protocol';
+import { invalidDurationMessage, labelKeyPattern, parseDurationMs } from '@stampede/protocol';
 import { UsageError } from './cli-error.ts';
 
 /** Parses a non-negative integer flag value, naming the flag on error. */
@@ -55,6 +55,18 @@ export function keyValueFlags(flag: string, values: string[] | undefined): Recor
     const eq = v.indexOf('=');
     if (eq <= 0) throw new UsageError(`--${flag}: expected KEY=VALUE, got "${v}"`);
     out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Parses repeated --label KEY=VALUE flags; keys as the controller accepts them. */
+export function labelFlags(values: string[] | undefined): Record<string, string> {
+  const out = keyValueFlags('label', values);
+  for (const [key, value] of Object.entries(out)) {
+    if (!labelKeyPattern.test(key))
+      throw new UsageError(`--label: key "${key}" must match ${labelKeyPattern.source}`);
+    if (value.length > 256)
+      throw new UsageError(`--label: value of "${key}" is over 256 characters`);
   }
   return out;
 }

@@ -173,6 +173,8 @@ export const runOverridesSchema = z
     ratePerSec: z.number().positive().optional(),
     maxVus: z.number().int().positive().optional(),
     insecureSkipTLSVerify: z.boolean().optional(),
+    /** Tags on every sample of the run (`--tag key=value`), over the script's `options.tags`. */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
   })
   .refine((o) => o.ratePerSec === undefined || o.durationMs !== undefined, {
     message: 'ratePerSec needs durationMs',
@@ -195,7 +197,9 @@ export const runOverridesSchema = z
 export type RunOverrides = z.output<typeof runOverridesSchema>;
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment name');
-const labelKey = z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/, 'must match [A-Za-z0-9_.:/-]{1,64}');
+/** What a run label key may hold. */
+export const labelKeyPattern = /^[A-Za-z0-9_.:/-]{1,64}$/;
+const labelKey = z.string().regex(labelKeyPattern, 'must match [A-Za-z0-9_.:/-]{1,64}');
 
 /** Body of `POST /api/v1/runs`: run an uploaded archive on `generators` generators of `pool`. */
 export const runCreateSchema = z.strictObject({
@@ -258,6 +262,27 @@ export const runListQuerySchema = z.strictObject({
   /** Comma-separated statuses. */
   status: commaList(runStatusSchema).optional(),
   projectId: id.optional(),
+  /** Comma-separated `key=value` pairs; a run matches when it carries every one of them. */
+  label: z
+    .string()
+    .max(2048)
+    .transform((text, ctx) => {
+      const out: Record<string, string> = {};
+      for (const part of text.split(',')) {
+        const eq = part.indexOf('=');
+        const key = eq < 0 ? '' : part.slice(0, eq);
+        if (!labelKeyPattern.test(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${part}" must be key=value with key matching ${labelKeyPattern.source}`,
+          });
+          return z.NEVER;
+        }
+        out[key] = part.slice(eq + 1);
+      }
+      return out;
+    })
+    .optional(),
   limit: limit(500),
   cursor: z.string().min(1).max(512).optional(),
 });

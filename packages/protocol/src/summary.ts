@@ -125,6 +125,8 @@ export const summarySchema = z.strictObject({
   /** Endpoints beyond the limit, merged into none of the rows (0 or absent when none). */
   endpointsOmitted: z.number().optional(),
   generator: generatorSummarySchema,
+  /** Labels of the run (`--label key=value`, or the controller run's labels); absent when none. */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 /** Failed requests by error code and status. */
 export type SummaryErrors = z.output<typeof summaryErrorsSchema>;

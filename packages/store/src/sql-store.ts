@@ -3,6 +3,9 @@ import { migrate, schemaVersion } from './migrate.ts';
 import type { Migration } from './migrations/migration.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type * as M from './model.ts';
+import type * as C from './model-comparisons.ts';
+import * as baselines from './repos/baselines.ts';
+import * as comparisons from './repos/comparisons.ts';
 import * as credentials from './repos/credentials.ts';
 import * as generators from './repos/generators.ts';
 import * as projects from './repos/projects.ts';
@@ -217,5 +220,52 @@ export class SqlStore implements S.Store {
   }
   listJobs(filter?: S.JobFilter): Promise<M.Job[]> {
     return queue.listJobs(this.#c, filter);
+  }
+
+  setBaseline(
+    input: C.TestBranch & { runIds: string[]; fingerprintJson: string; setBy: string },
+  ): Promise<C.Baseline> {
+    return baselines.setBaseline(this.#c, input);
+  }
+  getBaseline(key: C.TestBranch): Promise<C.Baseline | null> {
+    return baselines.getBaseline(this.#c, key);
+  }
+  putHistoryPoint(input: C.HistoryPointRecord): Promise<boolean> {
+    return baselines.putHistoryPoint(this.#c, input);
+  }
+  listHistoryPoints(key: C.SeriesKey, options?: { limit?: number }) {
+    return baselines.listHistoryPoints(this.#c, key, options);
+  }
+  listHistorySeries(key: C.TestBranch): Promise<C.SeriesKey[]> {
+    return baselines.listHistorySeries(this.#c, key);
+  }
+  getHistoryState(key: C.SeriesKey): Promise<C.HistorySeriesState | null> {
+    return baselines.getHistoryState(this.#c, key);
+  }
+  putHistoryState(
+    key: C.SeriesKey,
+    input: { stateJson: string; pointCount: number; expectedCount: number | null },
+  ): Promise<C.HistorySeriesState> {
+    return baselines.putHistoryState(this.#c, key, input);
+  }
+  createComparison(input: {
+    kind: C.ComparisonKind;
+    projectId: string;
+    specJson: string;
+    createdBy: string;
+  }): Promise<C.ComparisonRecord> {
+    return comparisons.createComparison(this.#c, input);
+  }
+  updateComparison(
+    id: string,
+    patch: Parameters<S.ComparisonStore['updateComparison']>[1],
+  ): Promise<C.ComparisonRecord> {
+    return comparisons.updateComparison(this.#c, id, patch);
+  }
+  getComparison(id: string): Promise<C.ComparisonRecord> {
+    return comparisons.getComparison(this.#c, id);
+  }
+  listComparisons(filter?: Parameters<S.ComparisonStore['listComparisons']>[0]) {
+    return comparisons.listComparisons(this.#c, filter);
   }
 }

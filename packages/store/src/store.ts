@@ -18,6 +18,16 @@ import type {
   RunTransition,
   SnapshotRecord,
 } from './model.ts';
+import type {
+  Baseline,
+  ComparisonKind,
+  ComparisonRecord,
+  ComparisonStatus,
+  HistoryPointRecord,
+  HistorySeriesState,
+  SeriesKey,
+  TestBranch,
+} from './model-comparisons.ts';
 
 /** Input of `createRun`; the run starts `queued`. */
 export interface NewRun {
@@ -35,6 +45,8 @@ export interface NewRun {
 export interface RunFilter {
   status?: readonly RunStatus[];
   projectId?: string;
+  /** Only runs carrying every one of these labels (exact values). */
+  labels?: Record<string, string>;
   limit?: number;
   cursor?: string;
 }
@@ -232,6 +244,53 @@ export interface QueueStore {
   listJobs(filter?: JobFilter): Promise<Job[]>;
 }
 
+/** Baselines, run-statistic history with change-point state, and comparison jobs (migration 003). */
+export interface ComparisonStore {
+  /** Sets (replaces) the branch's baseline; NOT_FOUND for an unknown project or run, INVALID_INPUT for a run of another project. */
+  setBaseline(
+    input: TestBranch & { runIds: string[]; fingerprintJson: string; setBy: string },
+  ): Promise<Baseline>;
+  /** The branch's baseline, or null. */
+  getBaseline(key: TestBranch): Promise<Baseline | null>;
+  /** Stores one run's value of a series; false (nothing changes) if that run already has one. */
+  putHistoryPoint(input: HistoryPointRecord): Promise<boolean>;
+  /** The newest `limit` points of a series (default 1000), oldest first. */
+  listHistoryPoints(key: SeriesKey, options?: { limit?: number }): Promise<HistoryPointRecord[]>;
+  /** The series of a test on a branch that have points. */
+  listHistorySeries(key: TestBranch): Promise<SeriesKey[]>;
+  /** The series' change-point state, or null. */
+  getHistoryState(key: SeriesKey): Promise<HistorySeriesState | null>;
+  /** Compare-and-set of the series' change-point state on its point count; CONFLICT when it moved. */
+  putHistoryState(
+    key: SeriesKey,
+    input: { stateJson: string; pointCount: number; expectedCount: number | null },
+  ): Promise<HistorySeriesState>;
+  /** Creates a queued comparison job record; NOT_FOUND for an unknown project. */
+  createComparison(input: {
+    kind: ComparisonKind;
+    projectId: string;
+    specJson: string;
+    createdBy: string;
+  }): Promise<ComparisonRecord>;
+  /** Updates status, runs and result (fields left out stay); NOT_FOUND unknown. */
+  updateComparison(
+    id: string,
+    patch: {
+      status?: ComparisonStatus;
+      statusReason?: string;
+      runsJson?: string;
+      resultJson?: string | null;
+    },
+  ): Promise<ComparisonRecord>;
+  /** The comparison; NOT_FOUND otherwise. */
+  getComparison(id: string): Promise<ComparisonRecord>;
+  /** Comparisons newest first. */
+  listComparisons(filter?: {
+    status?: readonly ComparisonStatus[];
+    limit?: number;
+  }): Promise<ComparisonRecord[]>;
+}
+
 /** Everything the controller persists; implemented by SqliteStore and PostgresStore. */
 export interface Store
   extends
@@ -241,7 +300,8 @@ export interface Store
     GeneratorStore,
     CredentialStore,
     RecordStore,
-    QueueStore {
+    QueueStore,
+    ComparisonStore {
   /** Which SQL dialect backs the store. */
   readonly dialect: 'sqlite' | 'postgres';
   /** The highest applied migration. */

@@ -16,6 +16,7 @@ import {
   headerFlags,
   intFlag,
   keyValueFlags,
+  labelFlags,
   outFlags,
   positiveFlag,
   stagesFlag,
@@ -47,6 +48,9 @@ Execution:
   --execution-segment a:b run only this share of the plan, e.g. 0:1/2
   --execution-segment-sequence 0,1/2,1   the whole partition the segment belongs to
   --env K=V               environment variable for the script (repeatable)
+  --tag K=V               tag on every sample of the run (repeatable; over options.tags)
+  --label K=V             label on the run (repeatable): in the summary JSON and, with
+                          --server, stored on the controller's run (stampede runs list --label)
   --insecure-skip-tls-verify
 Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
   --server URL            controller URL (or STAMPEDE_SERVER); only --env variables travel
@@ -87,6 +91,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         'execution-segment': { type: 'string' },
         'execution-segment-sequence': { type: 'string' },
         env: { type: 'string', multiple: true, short: 'e' },
+        tag: { type: 'string', multiple: true },
+        label: { type: 'string', multiple: true },
         'insecure-skip-tls-verify': { type: 'boolean' },
         'summary-json': { type: 'string' },
         out: { type: 'string', multiple: true, short: 'o' },
@@ -141,6 +147,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (maxVus !== undefined) overrides.maxVus = maxVus;
   if (f['insecure-skip-tls-verify']) overrides.insecureSkipTLSVerify = true;
+  const tags = keyValueFlags('tag', f.tag);
+  if (Object.keys(tags).length > 0) overrides.tags = tags;
+  const labels = labelFlags(f.label);
   const pipelining = intFlag('pipelining', f.pipelining, 1);
   if (pipelining !== undefined && pipelining > 1024)
     throw new UsageError(`--pipelining: expected an integer <= 1024, got "${f.pipelining}"`);
@@ -199,6 +208,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         overrides,
         env: keyValueFlags('env', f.env),
         generators,
+        labels,
         ...(f.pool === undefined ? {} : { pool: f.pool }),
         summaryJsonPath: f['summary-json'],
         quiet: f.quiet === true,
@@ -263,7 +273,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   await writeSummaryOutputs(
-    outcome.summary,
+    withLabels(outcome.summary, labels),
     renderSummaryText(outcome.summary, { color }),
     f['summary-json'],
     out.ndjsonPath,
@@ -277,6 +287,11 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 /** The default thresholds of quick mode (`--url`): fail when 1% or more of the requests fail. */
 export const QUICK_MODE_THRESHOLDS = { http_req_failed: ['rate<0.01'] };
+
+/** The summary with the run's labels (left without the field when there are none). */
+export function withLabels<T extends object>(summary: T, labels: Record<string, string>): T {
+  return Object.keys(labels).length === 0 ? summary : { ...summary, labels };
+}
 
 const DECLARATIVE_FILE = /\.(ya?ml|json)$/i;
 

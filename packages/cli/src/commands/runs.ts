@@ -8,6 +8,7 @@ import { renderSummaryText } from '@stampede/engine';
 import { UsageError } from '../cli-error.ts';
 import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { labelFlags } from '../flags.ts';
 import {
   clientFromFlags,
   CONTROLLER_FLAG_OPTIONS,
@@ -17,7 +18,7 @@ import {
 } from '../remote/common-flags.ts';
 
 /** Help text of `stampede runs`. */
-export const RUNS_USAGE = `Usage: stampede runs list [--status S,S] [--limit N]
+export const RUNS_USAGE = `Usage: stampede runs list [--status S,S] [--label K=V]... [--limit N]
        stampede runs show <run-id>
        stampede runs abort <run-id> [--reason TEXT]
 
@@ -37,6 +38,8 @@ export async function runsCommand(argv: string[]): Promise<number> {
       const query = new URLSearchParams();
       if (values.status) query.set('status', values.status);
       if (values.limit) query.set('limit', values.limit);
+      const labels = Object.entries(labelFlags(values.label));
+      if (labels.length > 0) query.set('label', labels.map(([k, v]) => `${k}=${v}`).join(','));
       const page = await client.call(`/runs?${query.toString()}`, runPageSchema);
       if (values.json) process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
       else process.stdout.write(runTable(page.items));
@@ -82,6 +85,7 @@ function parse(argv: string[]) {
       ...CONTROLLER_FLAG_OPTIONS,
       status: { type: 'string' },
       limit: { type: 'string' },
+      label: { type: 'string', multiple: true },
       reason: { type: 'string' },
     },
     RUNS_USAGE,

@@ -30,6 +30,8 @@ export interface RemoteRunInput {
   /** Only the variables given with --env travel to the generators (never this shell's environment). */
   env: Record<string, string>;
   generators: number;
+  /** Labels stored on the controller's run (`--label`). */
+  labels?: Record<string, string>;
   /** Generator pool; the controller's default when absent. */
   pool?: string;
   summaryJsonPath: string | undefined;
@@ -60,6 +62,7 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
       ...(input.pool === undefined ? {} : { pool: input.pool }),
       overrides: input.overrides,
       env: input.env,
+      ...(input.labels === undefined ? {} : { labels: input.labels }),
     },
   });
   const runId = created.id;
@@ -106,8 +109,10 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
 
   const summary = run.summary ?? (await client.callOrNull(`/runs/${runId}/summary`, summarySchema));
   if (summary) {
+    const labelled =
+      Object.keys(run.labels).length === 0 ? summary : { ...summary, labels: run.labels };
     await writeSummaryOutputs(
-      summary,
+      labelled,
       renderSummaryText(summary, { color: input.color }),
       input.summaryJsonPath,
     );

@@ -116,7 +116,7 @@ test('the OpenAPI document is served without a token and lists every route', () 
     const listRuns = doc.paths['/api/v1/runs']?.['get']?.['parameters'] as { name: string }[];
     assert.deepEqual(
       listRuns.map((p) => p.name),
-      ['status', 'projectId', 'limit', 'cursor'],
+      ['status', 'projectId', 'label', 'limit', 'cursor'],
     );
     for (const ref of refs(doc)) {
       const name = ref.replace('#/components/schemas/', '');

@@ -110,6 +110,7 @@ export const runRoutes: readonly ApiRoute[] = [
       const page = await services.store.listRuns({
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(query.projectId === undefined ? {} : { projectId: query.projectId }),
+        ...(query.label === undefined ? {} : { labels: query.label }),
         ...(query.limit === undefined ? {} : { limit: query.limit }),
         ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       });

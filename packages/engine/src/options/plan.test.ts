@@ -121,3 +121,12 @@ test('an unknown option key gets a "did you mean", at any depth', () => {
   );
   assert.match(planError({ banana: 1 }), /options: unknown option "banana"$/);
 });
+
+test('--tag overrides add to the script tags and win over them', () => {
+  const plan = resolvePlan(
+    { vus: 1, tags: { team: 'a', env: 'dev' } },
+    { tags: { env: 'ci', branch: 'main' } },
+  );
+  assert.deepEqual(plan.options.tags, { team: 'a', env: 'ci', branch: 'main' });
+  assert.deepEqual(resolvePlan({}, { tags: { k: 'v' } }).options.tags, { k: 'v' });
+});

@@ -12,6 +12,8 @@ export interface OptionOverrides {
   ratePerSec?: number;
   maxVus?: number;
   insecureSkipTLSVerify?: boolean;
+  /** Tags on every sample (`--tag key=value`); they win over the script's `options.tags`. */
+  tags?: Record<string, string>;
 }
 
 /** A validated, normalised test plan: options with every shortcut expanded into named scenarios. */
@@ -60,6 +62,11 @@ export function resolvePlan(raw: unknown, overrides: OptionOverrides = {}): Plan
 function applyOverrides(merged: Record<string, unknown>, o: OptionOverrides): void {
   if (o.insecureSkipTLSVerify !== undefined)
     merged['insecureSkipTLSVerify'] = o.insecureSkipTLSVerify;
+  if (o.tags !== undefined && Object.keys(o.tags).length > 0) {
+    const own = merged['tags'];
+    const base = typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
+    merged['tags'] = { ...base, ...o.tags };
+  }
   if (o.ratePerSec !== undefined) {
     if (o.durationMs === undefined) {
       throw new EngineError('INVALID_OPTIONS', '--rate needs --duration');

@@ -198,6 +198,23 @@ export function runsContract(make: MakeDatabase, reopenable: boolean): void {
       await rejectsWith(store.listRuns({ cursor: 'garbage' }), 'INVALID_INPUT');
     }));
 
+  test('runs: list filters by labels (every pair must match exactly)', () =>
+    withStore(make, async ({ store, clock }) => {
+      const main = await makeRun(store, { labels: { branch: 'main', 'ci/job': 'nightly' } });
+      clock.advance(1);
+      const feature = await makeRun(store, { labels: { branch: 'main-2', 'ci/job': 'nightly' } });
+      clock.advance(1);
+      await makeRun(store, {});
+      const ids = async (labels: Record<string, string>) =>
+        (await store.listRuns({ labels })).items.map((r) => r.id);
+      assert.deepEqual(await ids({ branch: 'main' }), [main]);
+      assert.deepEqual(await ids({ 'ci/job': 'nightly' }), [feature, main]);
+      assert.deepEqual(await ids({ branch: 'main', 'ci/job': 'nightly' }), [main]);
+      assert.deepEqual(await ids({ branch: 'main', 'ci/job': 'weekly' }), []);
+      assert.deepEqual(await ids({ "x'; DROP TABLE runs; --": 'main' }), []);
+      assert.equal((await store.listRuns()).items.length, 3);
+    }));
+
   test('runs: summary and deadlines', () =>
     withStore(make, async ({ store, clock }) => {
       const a = await makeRun(store);

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { basicsContract } from './basics.ts';
+import { comparisonsContract } from './comparisons.ts';
 import { generatorsContract } from './generators.ts';
 import type { MakeDatabase } from './harness.ts';
 import { queueContract } from './queue.ts';
@@ -20,5 +21,6 @@ export function storeContract(
     generatorsContract(makeStore, options.reopenable);
     recordsContract(makeStore);
     queueContract(makeStore, options.reopenable);
+    comparisonsContract(makeStore);
   });
 }

@@ -167,6 +167,19 @@ export async function listRuns(c: StoreContext, filter: RunFilter = {}): Promise
     params.push(filter.projectId);
     where.push(`project_id = $${params.length}`);
   }
+  if (filter.labels !== undefined) {
+    assertLabels(filter.labels);
+    for (const [key, value] of Object.entries(filter.labels)) {
+      params.push(key, value);
+      const k = params.length - 1;
+      // Label keys are plain text: the key goes in as a parameter, never spliced into SQL.
+      where.push(
+        c.db.dialect === 'postgres'
+          ? `(CAST(labels_json AS JSONB) ->> CAST($${k} AS TEXT)) = $${k + 1}`
+          : `json_extract(labels_json, '$."' || $${k} || '"') = $${k + 1}`,
+      );
+    }
+  }
   if (filter.cursor !== undefined) {
     const [atMs, id] = decodeCursor(filter.cursor);
     params.push(atMs, id);

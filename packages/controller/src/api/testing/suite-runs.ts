@@ -301,6 +301,29 @@ export function runsSuite(makeStore: MakeStore): void {
     );
 
     test(
+      'runs list filtered by labels; a malformed label filter is a 400 naming the field',
+      api(async (h) => {
+        const main = runViewSchema.parse(
+          (await startRun(h, { labels: { branch: 'main', commit: 'abc' } })).json(),
+        );
+        h.clock.t += 1000;
+        await startRun(h, { labels: { branch: 'feature' } });
+        const get = async (q: string) =>
+          call(h.app, 'GET', `/api/v1/runs?${q}`, { token: h.tokens.read });
+        const page = runPageSchema.parse((await get('label=branch%3Dmain')).json());
+        assert.deepEqual(
+          page.items.map((r) => r.id),
+          [main.id],
+        );
+        const both = runPageSchema.parse((await get('label=branch%3Dmain,commit%3Dxyz')).json());
+        assert.deepEqual(both.items, []);
+        const bad = await get('label=branch');
+        assert.equal(bad.statusCode, 400, bad.body);
+        assert.match(bad.body, /label/);
+      }),
+    );
+
+    test(
       'one run, its transitions, logs, live view and summary',
       api(async (h) => {
         const view = runViewSchema.parse((await startRun(h)).json());
