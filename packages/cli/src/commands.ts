@@ -22,6 +22,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     ],
     load: async () => (await import('./commands/run.ts')).runCommand,
   },
+  compare: {
+    usage: ['stampede compare --baseline A*.json --candidate B*.json   did it get slower?'],
+    load: async () => (await import('./commands/compare.ts')).compareCommand,
+  },
   server: {
     usage: ['stampede server [--port N] [--data-dir DIR]  the controller'],
     load: async () => (await import('./commands/server.ts')).serverCommand,

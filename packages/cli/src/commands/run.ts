@@ -3,8 +3,6 @@ import {
   ExecutionSegment,
   prepareTest,
   SegmentSequence,
-  renderSummaryText,
-  startRun,
   type OptionOverrides,
   type TestSource,
 } from '@stampede/engine';
@@ -21,9 +19,8 @@ import {
   positiveFlag,
   stagesFlag,
 } from '../flags.ts';
-import { onLauncherGone } from '../launcher-link.ts';
-import { LiveView } from '../live-view.ts';
-import { checkOutputTargets, writeSummaryOutputs } from '../summary-output.ts';
+import { runLocally, runRepeated } from './run-local.ts';
+import { checkOutputTargets } from '../summary-output.ts';
 import { clientFromFlags } from '../remote/common-flags.ts';
 import { runRemote } from '../remote/remote-run.ts';
 
@@ -60,6 +57,8 @@ Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
   --token T  --ca-file FILE
 Output:
   --summary-json FILE     write the end-of-test summary (docs/summary-json.md); - = stdout
+  --repeat K              run the test K times back to back (for stampede compare); the
+                          summaries go to FILE.1.json … FILE.K.json (docs/compare.md)
   --out json=FILE         write one NDJSON line per interval snapshot; - = stdout
                           (paths are checked before the test starts; bad ones exit 2)
   --quiet                 no live view
@@ -95,6 +94,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         label: { type: 'string', multiple: true },
         'insecure-skip-tls-verify': { type: 'boolean' },
         'summary-json': { type: 'string' },
+        repeat: { type: 'string' },
         out: { type: 'string', multiple: true, short: 'o' },
         quiet: { type: 'boolean', short: 'q' },
         'no-color': { type: 'boolean' },
@@ -160,6 +160,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
   const out = outFlags(f.out);
   checkOutputTargets(f['summary-json'], out.ndjsonPath);
+  const repeat = intFlag('repeat', f.repeat, 1) ?? 1;
+  if (repeat > 1000)
+    throw new UsageError(`--repeat: expected an integer <= 1000, got "${f.repeat}"`);
+  if (repeat > 1 && f['summary-json'] === '-')
+    throw new UsageError('--repeat writes one summary per run: give --summary-json a file, not -');
+  if (repeat > 1 && out.ndjsonPath !== undefined)
+    throw new UsageError(
+      '--repeat cannot be combined with --out json= (one file per run is not supported yet)',
+    );
   checkSegmentFlags(f['execution-segment'], f['execution-segment-sequence']);
   const env = { ...processEnv(), ...keyValueFlags('env', f.env) };
 
@@ -192,6 +201,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new UsageError('--generators needs --server URL (or STAMPEDE_SERVER)');
     const generators = intFlag('generators', f.generators, 1) ?? 1;
     for (const local of [
+      'repeat',
       'workers',
       'execution-segment',
       'execution-segment-sequence',
@@ -228,70 +238,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(f['no-fast-path'] ? { fastPath: false } : {}),
   });
   const color = !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  const view = new LiveView({
-    tty: process.stderr.isTTY === true && !f.quiet,
+  const local = {
+    workers,
     quiet: f.quiet === true,
     color,
-  });
-  view.banner(test);
-  const run = startRun(test, {
-    workers,
+    labels,
     ...(f['execution-segment'] ? { segment: f['execution-segment'] } : {}),
     ...(f['execution-segment-sequence']
       ? { segmentSequence: f['execution-segment-sequence'] }
       : {}),
     ...(out.ndjsonPath ? { ndjsonPath: out.ndjsonPath } : {}),
-    onStatus: (s) => view.status(s),
-    onLog: (level, message, repeated) => view.log(level, message, repeated),
-  });
-
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      view.notice('stopping gracefully (Ctrl-C again to stop at once)');
-      run.stop(true, 'interrupted');
-    } else {
-      view.notice('stopping now');
-      run.stop(false, 'interrupted');
-    }
   };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, onSignal);
-  // The launcher that started this process died (its CI job was cancelled): stop the load now.
-  const offLauncher = onLauncherGone(() => {
-    view.notice('the stampede launcher is gone: stopping now');
-    run.stop(false, 'interrupted');
-  });
-  let outcome;
-  try {
-    outcome = await run.done;
-  } finally {
-    for (const signal of signals) process.off(signal, onSignal);
-    offLauncher();
-    view.end();
-  }
-
-  await writeSummaryOutputs(
-    withLabels(outcome.summary, labels),
-    renderSummaryText(outcome.summary, { color }),
-    f['summary-json'],
-    out.ndjsonPath,
-  );
-  if (outcome.failure === 'crash') return EXIT.error;
-  if (outcome.failure === 'teardown') return EXIT.scriptError;
-  if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
-  if (outcome.interrupted) return EXIT.interrupted;
-  return EXIT.ok;
+  if (repeat === 1) return runLocally(test, { ...local, summaryJsonPath: f['summary-json'] });
+  return runRepeated(test, local, repeat, f['summary-json']);
 }
 
 /** The default thresholds of quick mode (`--url`): fail when 1% or more of the requests fail. */
 export const QUICK_MODE_THRESHOLDS = { http_req_failed: ['rate<0.01'] };
-
-/** The summary with the run's labels (left without the field when there are none). */
-export function withLabels<T extends object>(summary: T, labels: Record<string, string>): T {
-  return Object.keys(labels).length === 0 ? summary : { ...summary, labels };
-}
 
 const DECLARATIVE_FILE = /\.(ya?ml|json)$/i;
 
