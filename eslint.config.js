@@ -8,15 +8,16 @@ const allowed = {
   engine: ['protocol'],
   store: ['protocol'],
   agent: ['protocol', 'engine'],
-  controller: ['protocol', 'store', 'engine'],
-  cli: ['protocol', 'engine', 'store', 'agent', 'controller'],
+  controller: ['protocol', 'store', 'engine', 'web'],
+  web: ['protocol'],
+  cli: ['protocol', 'engine', 'store', 'agent', 'controller', 'web'],
 };
 const all = Object.keys(allowed);
 
 const direction = Object.entries(allowed).map(([pkg, deps]) => {
   const forbidden = all.filter((p) => p !== pkg && !deps.includes(p));
   return {
-    files: [`packages/${pkg}/**/*.{ts,js}`],
+    files: [`packages/${pkg}/**/*.{ts,tsx,js}`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -38,7 +39,15 @@ const direction = Object.entries(allowed).map(([pkg, deps]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/testdata/**', 'bench/out/**', '.stampede/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/testdata/**',
+      'bench/out/**',
+      '.stampede/**',
+      'packages/web/dist/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2024, sourceType: 'module' },

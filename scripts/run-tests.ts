@@ -13,6 +13,7 @@ const testArgs = (concurrency: number, glob: string): string[] => [
 ];
 const steps: [string, string, string[]][] = [
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
+  ['typecheck web', bin('tsc'), ['-p', 'packages/web/tsconfig.json']],
   ['lint', bin('eslint'), ['.']],
   ['format', bin('prettier'), ['--check', '.']],
   ['unit tests', process.execPath, testArgs(2, 'packages/*/src/**/*.test.ts')],

@@ -12,6 +12,7 @@ import type {
 import { apiPlugin } from './api/index.ts';
 import { toErrorReply } from './api/errors.ts';
 import type { ControllerServices } from './services.ts';
+import { webUiPlugin } from './web-ui.ts';
 
 /** Largest JSON body of any route, bytes (archives have their own limit, config.maxArchiveBytes). */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -98,6 +99,7 @@ export function buildApp(
   });
 
   void app.register(apiPlugin(services));
+  void app.register(webUiPlugin);
   for (const plugin of options.plugins ?? []) void app.register(plugin);
   return app;
 }
