@@ -17,9 +17,9 @@ const skip = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium; .ci/run does it)`;
 
-const SCRIPT = `
+const script = (duration: string): string => `
 import { check, http, sleep } from 'stampede';
-export const options = { vus: 2, duration: '12s', thresholds: { http_req_failed: ['rate<0.5'] } };
+export const options = { vus: 2, duration: '${duration}', thresholds: { http_req_failed: ['rate<0.5'] } };
 export default async function () {
   const res = await http.get(__ENV.TARGET + '/ui');
   check(res, { 'status is 200': (r) => r.status === 200 });
@@ -31,6 +31,7 @@ const cluster = new Cluster();
 let target: CountingTarget;
 let context: BrowserContext | undefined;
 let profileDir = '';
+let readerToken = '';
 
 before(async () => {
   if (skip !== false) return;
@@ -80,7 +81,7 @@ test(
     assert.ok(ctx);
     const api = cluster.api;
     const scriptFile = join(cluster.tmp, 'ui.ts');
-    writeFileSync(scriptFile, SCRIPT);
+    writeFileSync(scriptFile, script('12s'));
     const env = { TARGET: target.url };
     const archiveSha256 = await api.upload(scriptFile, env);
     const run = await api.startRun({ archiveSha256, pool: 'local', env });
@@ -138,6 +139,14 @@ test(
     if (stillRunning) await readerPage.getByTestId('live-total-requests').waitFor();
     assert.equal(await readerPage.getByRole('button', { name: 'Abort' }).count(), 0);
     await readerPage.close();
+    readerToken = reader.token;
+
+    // The runs list filters by status through its URL.
+    await page.goto(`${cluster.server?.url}/#/runs?status=queued`);
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    await page.getByText('No run matches these filters.').waitFor();
+    await page.goto(`${cluster.server?.url}/#/runs/${run.id}`);
+    await page.getByTestId('run-status').waitFor();
 
     // Back and forward move between shareable URLs.
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
@@ -165,6 +174,55 @@ test(
     await page.goto(`${cluster.server?.url}/#/runs/no-such-run`);
     await page.getByTestId('not-found').waitFor();
     assert.deepEqual(pageErrors, []);
+    await page.close();
+  },
+);
+
+test(
+  'Abort asks for confirmation and ends the run aborted; the API refuses a read-only abort',
+  { skip, timeout: 120_000 },
+  async () => {
+    const ctx = context;
+    assert.ok(ctx);
+    assert.notEqual(readerToken, '', 'the first test made the read-only token');
+    const api = cluster.api;
+    const scriptFile = join(cluster.tmp, 'long.ts');
+    writeFileSync(scriptFile, script('60s'));
+    const env = { TARGET: target.url };
+    const run = await api.startRun({
+      archiveSha256: await api.upload(scriptFile, env),
+      pool: 'local',
+      env,
+    });
+    const page = await ctx.newPage();
+    await signIn(page, cluster.adminToken);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.goto(`${cluster.server?.url}/#/runs/${run.id}`);
+    await api.waitStatus(run.id, ['running'], 60_000);
+    await waitFor(
+      async () => (await figure(page, 'live-total-requests')) > 0,
+      20_000,
+      'live requests',
+    );
+
+    const refused = await api.call('POST', `/runs/${run.id}/abort`, { token: readerToken });
+    assert.equal(refused.status, 403);
+
+    // Dismissing the confirmation leaves the run running.
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByRole('button', { name: 'Abort' }).click();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await api.run(run.id)).status, 'running');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Abort' }).click();
+    const ended = await api.waitStatus(run.id, ['aborted', 'passed', 'failed', 'errored'], 60_000);
+    assert.equal(ended.status, 'aborted', ended.statusReason);
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: 'aborted' })
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByRole('button', { name: 'Abort' }).count(), 0);
     await page.close();
   },
 );
