@@ -5,18 +5,22 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string): string => `${root}node_modules/.bin/${name}`;
-const testArgs = (concurrency: number, glob: string): string[] => [
+const testArgs = (concurrency: number, ...globs: string[]): string[] => [
   '--test',
   `--test-concurrency=${concurrency}`,
   '--test-reporter=spec',
-  glob,
+  ...globs,
 ];
 const steps: [string, string, string[]][] = [
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
   ['typecheck web', bin('tsc'), ['-p', 'packages/web/tsconfig.json']],
   ['lint', bin('eslint'), ['.']],
   ['format', bin('prettier'), ['--check', '.']],
-  ['unit tests', process.execPath, testArgs(2, 'packages/*/src/**/*.test.ts')],
+  [
+    'unit tests',
+    process.execPath,
+    testArgs(2, 'packages/*/src/**/*.test.ts', 'packages/web/app/**/*.test.ts'),
+  ],
   ['e2e tests', process.execPath, testArgs(1, 'test/e2e/*.test.ts')],
 ];
 

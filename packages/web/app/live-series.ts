@@ -20,13 +20,18 @@ export function emptySeries(): LiveSeries {
   return { timesSec: [], ratePerSec: [], p95Ms: [], failed: [], vus: [] };
 }
 
-/** A new series with `live` appended at `nowMs` (same-second polls replace the last point). */
-export function appendLive(series: LiveSeries, live: RunLive, nowMs: number): LiveSeries {
+/** A new series with `live` appended at `nowMs` (same-second polls replace the last point), at most `maxPoints` long. */
+export function appendLive(
+  series: LiveSeries,
+  live: RunLive,
+  nowMs: number,
+  maxPoints = MAX_POINTS,
+): LiveSeries {
   const t = Math.floor(nowMs / 1000);
   const replace = series.timesSec.at(-1) === t;
   const cut = (col: (number | null)[] | number[]) => {
     const kept = replace ? col.slice(0, -1) : col.slice();
-    return kept.length >= MAX_POINTS ? kept.slice(kept.length - MAX_POINTS + 1) : kept;
+    return kept.length >= maxPoints ? kept.slice(kept.length - maxPoints + 1) : kept;
   };
   return {
     timesSec: [...(cut(series.timesSec) as number[]), t],
