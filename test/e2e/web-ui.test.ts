@@ -226,3 +226,28 @@ test(
     await page.close();
   },
 );
+
+test(
+  'the controller going away: the page says "reconnecting" and recovers when it is back',
+  { skip, timeout: 120_000 },
+  async () => {
+    const ctx = context;
+    const server = cluster.server;
+    assert.ok(ctx && server);
+    const page = await ctx.newPage();
+    await signIn(page, cluster.adminToken);
+    await page.getByRole('heading', { name: 'Recent results' }).waitFor();
+    await cluster.stop(server);
+    await page
+      .getByText('The controller cannot be reached: reconnecting')
+      .waitFor({ timeout: 30_000 });
+    // The last data stays on the page meanwhile.
+    assert.equal(await page.getByRole('heading', { name: 'Recent results' }).count(), 1);
+    await cluster.startServer({ port: server.port, dataDir: server.dataDir });
+    await page
+      .getByText('The controller cannot be reached: reconnecting')
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Recent results' }).waitFor();
+    await page.close();
+  },
+);
