@@ -9,15 +9,16 @@ const allowed = {
   store: ['protocol'],
   analysis: ['protocol'],
   agent: ['protocol', 'engine'],
-  controller: ['protocol', 'store', 'engine', 'analysis'],
-  cli: ['protocol', 'engine', 'store', 'analysis', 'agent', 'controller'],
+  controller: ['protocol', 'store', 'engine', 'analysis', 'web'],
+  web: ['protocol'],
+  cli: ['protocol', 'engine', 'store', 'analysis', 'agent', 'controller', 'web'],
 };
 const all = Object.keys(allowed);
 
 const direction = Object.entries(allowed).map(([pkg, deps]) => {
   const forbidden = all.filter((p) => p !== pkg && !deps.includes(p));
   return {
-    files: [`packages/${pkg}/**/*.{ts,js}`],
+    files: [`packages/${pkg}/**/*.{ts,tsx,js}`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -39,7 +40,15 @@ const direction = Object.entries(allowed).map(([pkg, deps]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/testdata/**', 'bench/out/**', '.stampede/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/testdata/**',
+      'bench/out/**',
+      '.stampede/**',
+      'packages/web/dist/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2024, sourceType: 'module' },

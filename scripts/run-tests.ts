@@ -12,19 +12,24 @@ const bin = (name: string): string => `${root}node_modules/.bin/${name}`;
 /** Per-test limits, ms: far above what a test needs on a busy 2-core machine, far below CI's. */
 const unitTestTimeoutMs = 60_000;
 const e2eTestTimeoutMs = 240_000;
-const testArgs = (concurrency: number, timeoutMs: number, glob: string): string[] => [
+const testArgs = (concurrency: number, timeoutMs: number, ...globs: string[]): string[] => [
   '--test',
   `--test-concurrency=${concurrency}`,
   `--test-timeout=${timeoutMs}`,
   '--test-force-exit',
   '--test-reporter=spec',
-  glob,
+  ...globs,
 ];
 const steps: [string, string, string[]][] = [
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
+  ['typecheck web', bin('tsc'), ['-p', 'packages/web/tsconfig.json']],
   ['lint', bin('eslint'), ['.']],
   ['format', bin('prettier'), ['--check', '.']],
-  ['unit tests', process.execPath, testArgs(2, unitTestTimeoutMs, 'packages/*/src/**/*.test.ts')],
+  [
+    'unit tests',
+    process.execPath,
+    testArgs(2, unitTestTimeoutMs, 'packages/*/src/**/*.test.ts', 'packages/web/app/**/*.test.ts'),
+  ],
   ['e2e tests', process.execPath, testArgs(1, e2eTestTimeoutMs, 'test/e2e/*.test.ts')],
 ];
 

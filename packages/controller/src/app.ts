@@ -16,6 +16,7 @@ import { logServerErrors } from './api/error-log.ts';
 import { answerUnknownExpectations, clientErrorHandler } from './http-errors.ts';
 import type { ControllerLog } from './scheduler/log.ts';
 import type { ControllerServices } from './services.ts';
+import { webUiPlugin } from './web-ui.ts';
 
 /** Largest JSON body of any route, bytes (archives have their own limit, config.maxArchiveBytes). */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -108,6 +109,7 @@ export function buildApp(
   });
 
   void app.register(apiPlugin(services));
+  void app.register(webUiPlugin);
   for (const plugin of options.plugins ?? []) void app.register(plugin);
   return app;
 }

@@ -1,0 +1,1 @@
+export { buildWebUi, type BuildWebUiOptions, type WebAsset, type WebBuild } from './build.ts';
