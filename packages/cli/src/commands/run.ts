@@ -269,7 +269,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     out.ndjsonPath,
   );
   if (outcome.failure === 'crash') return EXIT.error;
-  if (outcome.failure === 'teardown') return EXIT.scriptError;
+  if (outcome.failure === 'teardown' || outcome.failure === 'script') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;
