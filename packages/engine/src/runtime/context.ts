@@ -41,6 +41,8 @@ export interface IterationContext {
   settle: (() => void) | undefined;
   /** Script API Promises of this iteration, checked for a missing await at its end (missing-await.ts). */
   trackedPromises?: Promise<unknown>[];
+  /** Set when the iteration failed with a missing await, so that its end yields to the event loop. */
+  missedAwait?: boolean;
 }
 
 /** Carries the iteration context through the async calls of a script. */

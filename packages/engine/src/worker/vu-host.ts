@@ -102,6 +102,8 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     const ctx = iterationStorage.getStore() as IterationContext;
     const unawaited = unawaitedCall(ctx);
     if (unawaited !== null && !ctx.signal.aborted) missingAwait(unawaited);
+    const missed = unawaited !== null || ctx.missedAwait === true;
+    ctx.missedAwait = false;
     // Counted after the iteration so `vu.iteration` is 0-based inside it, like __ITER.
     ctx.vu.iterations++;
     if (!ctx.signal.aborted) {
@@ -111,13 +113,18 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     // Last: the executor may start the VU's next iteration (and reuse ctx) right away.
     const settle = ctx.settle;
     ctx.settle = undefined;
-    settle?.();
+    // An iteration that awaits nothing would start the next one from a microtask, starving the
+    // timers that report the failure and stop the run: after a missing await, yield first.
+    if (missed && settle !== undefined) setImmediate(settle);
+    else settle?.();
   }
 
   function failed(error: unknown): void {
     const ctx = iterationStorage.getStore() as IterationContext;
-    if (error instanceof MissingAwaitError) missingAwait(error);
-    else if (!ctx.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
+    if (error instanceof MissingAwaitError) {
+      missingAwait(error);
+      ctx.missedAwait = true;
+    } else if (!ctx.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
     finish();
   }
 
