@@ -81,8 +81,11 @@ export function formatEndpointsTable(summary: Summary, p: TablePaint): string[] 
     formatDuration(r.p99Ms),
     `${formatNumber(r.ratePerSec)}/s`,
   ]);
+  // Latency and rate columns get room for their usual values, so that runs of one test line up
+  // (and compare as text) whatever their latencies.
+  const minWidths = [0, 0, 0, 8, 8, 8, 9];
   const widths = header.map((h, i) =>
-    Math.max(h.length, ...cells.map((c) => (c[i] as string).length)),
+    Math.max(h.length, minWidths[i] ?? 0, ...cells.map((c) => (c[i] as string).length)),
   );
   const line = (c: string[]): string =>
     `    ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ')}`;
