@@ -9,6 +9,7 @@ import {
   delay,
   describeResult,
   spawnCli,
+  startHangingTarget,
   startRecordingTarget,
   tempDir,
   type RecordingTarget,
@@ -163,6 +164,53 @@ test(
           // already gone
         }
       }
+    }
+  },
+);
+
+test(
+  'a second SIGTERM to the launcher stops at once, even with iterations stuck on requests',
+  { skip: NODE === undefined ? 'no Node older than 22 here to exercise the re-exec' : false },
+  async () => {
+    const hang = await startHangingTarget();
+    const { sockets } = hang;
+    const hangUrl = hang.url;
+    const file = tmp.path('stuck.ts');
+    writeFileSync(
+      file,
+      `import { http } from 'stampede';
+export const options = {
+  scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '60s', gracefulStop: '60s' } },
+  httpTimeout: '90s',
+};
+export default async function () { await http.get(__ENV.HANG + '/hang'); }
+`,
+    );
+    const p = spawnCli(['run', file, '--quiet', '--workers', '1'], {
+      env: { HANG: hangUrl },
+      node: NODE as string,
+      timeoutMs: 40_000,
+    });
+    let orphans: number[] = [];
+    try {
+      await waitFor(() => sockets.size >= 2, 20_000, 'both VUs stuck on the hanging target');
+      orphans = childrenOf(p.child.pid as number);
+      p.child.kill('SIGTERM');
+      await delay(700);
+      assert.equal(p.child.exitCode, null, 'still running after the first SIGTERM (graceful 60s)');
+      p.child.kill('SIGTERM');
+      const r = await p.result;
+      assert.equal(r.code, 105, describeResult(r));
+      assert.ok(!r.timedOut, 'stopped by the second SIGTERM, not by the harness');
+    } finally {
+      for (const pid of [...orphans, ...childrenOf(p.child.pid as number)]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await hang.close();
     }
   },
 );

@@ -2,13 +2,13 @@
 // exit 105; a second SIGINT stops at once, even when iterations are stuck on requests.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import {
   delay,
   describeResult,
   readSummary,
   spawnCli,
+  startHangingTarget,
   startRecordingTarget,
   tempDir,
   type RecordingTarget,
@@ -67,14 +67,9 @@ export default async function () { await http.get(__ENV.TARGET + '/sig'); await 
 
 test('second SIGINT stops at once even with an iteration stuck on a request', async () => {
   // A target that accepts and never answers.
-  const sockets = new Set<Socket>();
-  const hang = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
-  const hangUrl = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
+  const hang = await startHangingTarget();
+  const { sockets } = hang;
+  const hangUrl = hang.url;
   const file = tmp.path('stuck.ts');
   writeFileSync(
     file,
@@ -108,7 +103,6 @@ export default async function () {
     assert.match(r.stdout, /http_reqs/, 'summary printed');
   } finally {
     if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => hang.close(() => r()));
+    await hang.close();
   }
 });

@@ -99,7 +99,12 @@ function finished(outcome: RunOutcome): void {
       outcome.failure === null
         ? null
         : {
-            code: outcome.failure === 'crash' ? 'WORKER_CRASHED' : 'SCRIPT_TEARDOWN',
+            code:
+              outcome.failure === 'crash'
+                ? 'WORKER_CRASHED'
+                : outcome.failure === 'script'
+                  ? 'SCRIPT_ERROR'
+                  : 'SCRIPT_TEARDOWN',
             message: outcome.abortReason ?? outcome.failure,
           },
   });

@@ -73,7 +73,7 @@ export async function runLocally(test: PreparedTest, o: LocalRunOptions): Promis
     o.ndjsonPath,
   );
   if (outcome.failure === 'crash') return EXIT.error;
-  if (outcome.failure === 'teardown') return EXIT.scriptError;
+  if (outcome.failure === 'teardown' || outcome.failure === 'script') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;
   if (outcome.interrupted) return EXIT.interrupted;
   return EXIT.ok;

@@ -10,6 +10,7 @@ import { buildSummary } from '../summary/build.ts';
 import { evaluateThresholds, type ThresholdResult } from '../thresholds/evaluate.ts';
 import type { SegmentLevel, WorkerInit } from '../worker/messages.ts';
 import { applyHeapPolicy } from './heap-policy.ts';
+import { MISSING_AWAIT_METRIC } from '../runtime/missing-await.ts';
 import { liveStatus } from './live-status.ts';
 import { openNdjsonSink, type NdjsonSink } from './ndjson-sink.ts';
 import type { PreparedTest } from './prepare.ts';
@@ -34,6 +35,17 @@ export interface PreparedRun {
   abort(reason: string): Promise<RunOutcome>;
 }
 
+/** The abort reason of a run whose script is missing an `await` (the errors name the line). */
+export const MISSING_AWAIT_REASON =
+  'script error: a script API Promise was not awaited (missing await?)';
+
+function countsMissingAwait(snapshot: IntervalSnapshot): boolean {
+  for (const s of snapshot.series) {
+    if (s.metric === MISSING_AWAIT_METRIC && s.type === 'counter' && s.value > 0) return true;
+  }
+  return false;
+}
+
 /** Snapshot source names of a run: `${prefix}.w0`…, `${prefix}.main`, or bare without a prefix. */
 export function sourceName(prefix: string | undefined, name: string): string {
   return prefix === undefined || prefix === '' ? name : `${prefix}.${name}`;
@@ -54,6 +66,12 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
   const accept = (snapshot: IntervalSnapshot): void => {
     totals.add(snapshot);
     recent.add(snapshot);
+    if (failure === null && countsMissingAwait(snapshot)) {
+      // A forgotten `await` measures nothing: the run fails now instead of passing green.
+      failure = 'script';
+      abortReason ??= MISSING_AWAIT_REASON;
+      if (!stopping) stop(false, MISSING_AWAIT_REASON);
+    }
     ndjson?.write(`${JSON.stringify(snapshot)}\n`);
     settings.onSnapshot?.(snapshot);
   };

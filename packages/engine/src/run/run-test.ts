@@ -64,8 +64,8 @@ export interface RunOutcome {
   /** Why the run was cut short (threshold abortOnFail, user interrupt, crash), or null. */
   abortReason: string | null;
   interrupted: boolean;
-  /** Set when the run failed for a reason other than thresholds: teardown() threw, a load worker crashed. */
-  failure: 'teardown' | 'crash' | null;
+  /** Set when the run failed for a reason other than thresholds: teardown() threw, a load worker crashed, the script missed an await. */
+  failure: 'teardown' | 'crash' | 'script' | null;
   /** Per scenario of the plan, what this process ran. */
   scenarios: Record<string, ScenarioResult>;
 }

@@ -1,4 +1,5 @@
 import type { MetricRegistry, SeriesHandle } from '../metrics/registry.ts';
+import { rejectPromiseValue } from './missing-await.ts';
 import { hasSeparator, sampleTags, TagSetCache } from './sample-tags.ts';
 
 /** A map of check names to predicates run against a value. */
@@ -9,6 +10,7 @@ export function createCheck(registry: MetricRegistry) {
   const handles = new TagSetCache<SeriesHandle>();
   const build = (tags: Record<string, string>): SeriesHandle => registry.series('checks', tags);
   return function check<T>(value: T, checks: CheckSet<T>, tags?: Record<string, string>): boolean {
+    rejectPromiseValue(value, 'check()', check);
     let all = true;
     for (const name of Object.keys(checks)) {
       const predicate = checks[name] as (value: T) => unknown;

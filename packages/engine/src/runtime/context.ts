@@ -39,6 +39,10 @@ export interface IterationContext {
   intendedStartMs: number | null;
   /** The host's bookkeeping: tells the executor the iteration is over (see IterationStart.handOff). */
   settle: (() => void) | undefined;
+  /** Script API Promises of this iteration, checked for a missing await at its end (missing-await.ts). */
+  trackedPromises?: Promise<unknown>[];
+  /** Set when the iteration failed with a missing await, so that its end yields to the event loop. */
+  missedAwait?: boolean;
 }
 
 /** Carries the iteration context through the async calls of a script. */

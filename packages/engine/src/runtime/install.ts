@@ -6,8 +6,9 @@ import { createCheck } from './check.ts';
 import { currentIteration } from './context.ts';
 import { createMetricClasses } from './custom-metrics.ts';
 import { createDataApi } from './data.ts';
-import { createGroup, fail, sleep } from './flow.ts';
+import { createGroup, fail, sleep as plainSleep } from './flow.ts';
 import { createHttpApi } from './http-api.ts';
+import { MISSING_AWAIT_METRIC, trackAwait } from './missing-await.ts';
 import { setBaseTags } from './sample-tags.ts';
 import { createScriptConsole } from './script-console.ts';
 
@@ -44,14 +45,18 @@ export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
   const sharedAgent = (): HttpAgent => (shared ??= newAgent());
   const { registry } = deps;
   registry.define('group_duration', 'trend', { isTime: true });
-  const http = createHttpApi({
+  registry.define(MISSING_AWAIT_METRIC, 'counter');
+  const rawHttp = createHttpApi({
     registry,
     getOptions: () => options,
     fallbackAgent: sharedAgent,
     ...(deps.checkTarget ? { checkTarget: deps.checkTarget } : {}),
   });
+  // Each Promise-returning call is tracked, so a forgotten `await` fails the run.
+  const http = trackedMethods('http', rawHttp);
   const check = createCheck(registry);
-  const group = createGroup(registry);
+  const group = trackAwait('group', createGroup(registry));
+  const sleep = trackAwait('sleep', plainSleep);
   const data = createDataApi(deps.baseDir);
   const metrics = createMetricClasses(registry);
   const testEnv = Object.freeze({ ...deps.env });
@@ -133,4 +138,15 @@ export function installScriptRuntime(deps: ScriptRuntimeDeps): ScriptRuntime {
       shared?.close();
     },
   };
+}
+
+/** A copy of `api` whose function properties are wrapped by trackAwait (named `${prefix}.${key}`). */
+function trackedMethods<T extends object>(prefix: string, api: T): T {
+  const out = { ...api } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(api)) {
+    if (typeof value === 'function') {
+      out[key] = trackAwait(`${prefix}.${key}`, (value as (...a: unknown[]) => unknown).bind(api));
+    }
+  }
+  return out as T;
 }

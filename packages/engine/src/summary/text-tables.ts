@@ -10,6 +10,29 @@ export interface TablePaint {
   dim(s: string): string;
 }
 
+/**
+ * Loud lines for thresholds whose metric got no data in a run that ran iterations: they pass (a
+ * counter of rare errors legitimately stays empty), but a typo or a forgotten await looks the same.
+ */
+export function formatNoDataWarnings(
+  summary: Summary,
+  p: TablePaint & { warn(s: string): string },
+): string[] {
+  const iterations = Object.values(summary.scenarios).reduce((n, s) => n + s.iterations, 0);
+  if (iterations === 0) return [];
+  const out: string[] = [];
+  for (const [key, list] of Object.entries(summary.thresholds)) {
+    if (!list.some((t) => t.value === null)) continue;
+    out.push(
+      p.warn(
+        `  ⚠ WARNING: threshold ${key} got no data in ${grouped(iterations)} iterations (it passes): check the metric name and tags, and that requests are awaited`,
+      ),
+    );
+  }
+  if (out.length > 0) out.push('');
+  return out;
+}
+
 /** Rows of the errors table shown at most; the JSON has them all. */
 export const ERROR_ROWS = 10;
 
@@ -58,8 +81,11 @@ export function formatEndpointsTable(summary: Summary, p: TablePaint): string[] 
     formatDuration(r.p99Ms),
     `${formatNumber(r.ratePerSec)}/s`,
   ]);
+  // Latency and rate columns get room for their usual values, so that runs of one test line up
+  // (and compare as text) whatever their latencies.
+  const minWidths = [0, 0, 0, 8, 8, 8, 9];
   const widths = header.map((h, i) =>
-    Math.max(h.length, ...cells.map((c) => (c[i] as string).length)),
+    Math.max(h.length, minWidths[i] ?? 0, ...cells.map((c) => (c[i] as string).length)),
   );
   const line = (c: string[]): string =>
     `    ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ')}`;

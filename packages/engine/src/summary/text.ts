@@ -4,7 +4,7 @@
 import type { Summary, SummaryMetric } from '@stampede/protocol';
 import { parseThresholdExpression, parseThresholdKey } from '../thresholds/parse.ts';
 import { formatBytes, formatDuration, formatNumber, formatPercent } from './format.ts';
-import { formatEndpointsTable, formatErrorsTable } from './text-tables.ts';
+import { formatEndpointsTable, formatErrorsTable, formatNoDataWarnings } from './text-tables.ts';
 
 /** How to render the text summary. */
 export interface TextSummaryOptions {
@@ -42,6 +42,7 @@ export function formatSummaryText(summary: Summary, options: TextSummaryOptions 
       }
       out.push('');
     }
+    out.push(...formatNoDataWarnings(summary, p));
   }
 
   if (summary.checks.length > 0) {

@@ -12,6 +12,7 @@ import { importBundle } from '../run/script-module.ts';
 import { segmentPlanFromLevels } from '../segment/index.ts';
 import { targetChecker } from './allow-list.ts';
 import { ErrorLog } from './error-log.ts';
+import { describeError } from '../run/script-module.ts';
 import { createFastRunners } from './fast-runners.ts';
 import { HealthMonitor } from './health.ts';
 import { createLeaseGuard, type LeaseGuard } from './lease-guard.ts';
@@ -29,6 +30,14 @@ let runners: ExecutorRunner[] = [];
 let registry: MetricRegistry | undefined;
 let init: WorkerInit | undefined;
 const errors = new ErrorLog();
+// An async helper called without `await` that throws must not kill the whole worker (and the
+// run): it counts as an iteration error, logged with its script location, deduplicated per
+// interval like the others.
+process.on('unhandledRejection', (reason: unknown) => {
+  errors.add(
+    `unhandled Promise rejection (an async call without await?): ${describeError(reason)}`,
+  );
+});
 const vus = new Map<number, VuState>();
 // Lease gate hook (agent runs only): see lease-guard.ts. setupData may arrive with `start` when
 // another generator ran setup(), so iterations read the current value, not the init's.

@@ -4,6 +4,7 @@ import type { ExecutorHost, IterationStart } from '../executors/types.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import { iterationStorage, type IterationContext, type VuState } from '../runtime/context.ts';
 import { LazyCookieJar } from '../runtime/lazy-cookie-jar.ts';
+import { MissingAwaitError, recordMissingAwait, unawaitedCall } from '../runtime/missing-await.ts';
 import type { ScriptRuntime } from '../runtime/install.ts';
 import { describeError } from '../run/script-module.ts';
 import { HttpAgent } from '../transport/http/index.ts';
@@ -99,6 +100,10 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
 
   function finish(): void {
     const ctx = iterationStorage.getStore() as IterationContext;
+    const unawaited = unawaitedCall(ctx);
+    if (unawaited !== null && !ctx.signal.aborted) missingAwait(unawaited);
+    const missed = unawaited !== null || ctx.missedAwait === true;
+    ctx.missedAwait = false;
     // Counted after the iteration so `vu.iteration` is 0-based inside it, like __ITER.
     ctx.vu.iterations++;
     if (!ctx.signal.aborted) {
@@ -108,13 +113,24 @@ export function createVuHost(deps: VuHostDeps): ExecutorHost {
     // Last: the executor may start the VU's next iteration (and reuse ctx) right away.
     const settle = ctx.settle;
     ctx.settle = undefined;
-    settle?.();
+    // An iteration that awaits nothing would start the next one from a microtask, starving the
+    // timers that report the failure and stop the run: after a missing await, yield first.
+    if (missed && settle !== undefined) setImmediate(settle);
+    else settle?.();
   }
 
   function failed(error: unknown): void {
     const ctx = iterationStorage.getStore() as IterationContext;
-    if (!ctx.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
+    if (error instanceof MissingAwaitError) {
+      missingAwait(error);
+      ctx.missedAwait = true;
+    } else if (!ctx.signal.aborted) deps.errors.add(`${scenarioName}: ${describeError(error)}`);
     finish();
+  }
+
+  function missingAwait(error: MissingAwaitError): void {
+    deps.errors.add(`${scenarioName}: ${describeError(error)}`);
+    recordMissingAwait(registry);
   }
 
   function vuFor(id: number): VuState {
