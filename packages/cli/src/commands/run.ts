@@ -218,7 +218,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     quiet: f.quiet === true,
     color,
   });
-  view.banner(test);
+  // Quick mode has no file: name the request instead of the generated script.
+  view.banner(
+    test,
+    file === undefined ? `quick mode, ${(f.method ?? 'GET').toUpperCase()} ${f.url}` : undefined,
+  );
   const run = startRun(test, {
     workers,
     ...(f['execution-segment'] ? { segment: f['execution-segment'] } : {}),
