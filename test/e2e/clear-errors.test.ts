@@ -122,3 +122,20 @@ test('item 10: an https:// import is bad input (exit 2) that says how to vendor 
   );
   assert.match(r.stderr, /import '\.\/index\.js'/);
 });
+
+test('item 14: the quick-mode banner names the request, not a generated file', async () => {
+  const r = await runCli(
+    ['run', '--url', `${target.url}/hit`, '--method', 'post', '--iterations', '1'],
+    {
+      cwd: tmp.dir,
+      timeoutMs: 20_000,
+    },
+  );
+  assert.equal(r.code, 0, describeResult(r));
+  assert.match(
+    r.stderr,
+    new RegExp(`^stampede: quick mode, POST ${target.url}/hit$`, 'm'),
+    describeResult(r),
+  );
+  assert.doesNotMatch(r.stderr + r.stdout, /quick-test/, describeResult(r));
+});

@@ -20,9 +20,10 @@ export class LiveView {
     this.#o = options;
   }
 
-  banner(test: PreparedTest): void {
+  /** Prints what runs: `title` (default: the test file), the execution path and each scenario. */
+  banner(test: PreparedTest, title: string = test.bundle.entryPath): void {
     if (this.#o.quiet) return;
-    const lines = [`stampede: ${test.bundle.entryPath}`, `  ${describeExecutionPath(test.path)}`];
+    const lines = [`stampede: ${title}`, `  ${describeExecutionPath(test.path)}`];
     for (const [name, s] of Object.entries(test.plan.scenarios))
       lines.push(`  scenario ${name}: ${describeScenario(s)}`);
     process.stderr.write(`${lines.join('\n')}\n\n`);

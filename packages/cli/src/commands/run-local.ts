@@ -17,6 +17,8 @@ export interface LocalRunOptions {
   segmentSequence?: string;
   ndjsonPath?: string;
   summaryJsonPath?: string | undefined;
+  /** The banner's title instead of the script's path (quick mode names its request). */
+  bannerTitle?: string;
   /** Shown before the banner, e.g. `run 2/5`. */
   heading?: string;
 }
@@ -29,7 +31,7 @@ export async function runLocally(test: PreparedTest, o: LocalRunOptions): Promis
     color: o.color,
   });
   if (o.heading !== undefined) view.notice(o.heading);
-  view.banner(test);
+  view.banner(test, o.bannerTitle);
   const run = startRun(test, {
     workers: o.workers,
     ...(o.segment ? { segment: o.segment } : {}),

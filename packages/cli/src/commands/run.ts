@@ -243,6 +243,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     quiet: f.quiet === true,
     color,
     labels,
+    // Quick mode has no file: name the request instead of the generated script.
+    ...(file === undefined
+      ? { bannerTitle: `quick mode, ${(f.method ?? 'GET').toUpperCase()} ${f.url}` }
+      : {}),
     ...(f['execution-segment'] ? { segment: f['execution-segment'] } : {}),
     ...(f['execution-segment-sequence']
       ? { segmentSequence: f['execution-segment-sequence'] }

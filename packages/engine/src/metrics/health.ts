@@ -30,39 +30,104 @@ export const DEFAULT_SATURATION_LIMITS: SaturationLimits = {
   sendLagP99Ms: SATURATION_SEND_LAG_P99_MS,
 };
 
+/**
+ * Intervals in which a condition must hold before it counts: one slow interval (a GC pause, a
+ * burst of connects) is not saturation, and a false warning teaches people to ignore real ones.
+ */
+export const SATURATION_MIN_INTERVALS = 2;
+
+/**
+ * An event-loop delay p99 (ms) this long is sustained by itself, start-up or not: the loop was
+ * blocked longer than SATURATION_MIN_INTERVALS intervals of 1 s, so no snapshot could even be taken.
+ */
+export const SATURATION_STALL_MS = 2000;
+
 interface WorkerStats {
   intervals: number;
   busyIntervals: number;
+  /** The two highest per-interval event-loop delay p99s, ms, highest first. */
+  loopTop: [number, number];
 }
 
-/** Accumulates per-interval worker health into the run-level numbers of the summary. */
+interface Window {
+  samples: number;
+  cpuSum: number;
+  cpuMax: number;
+  eventLoopP99Max: number;
+}
+
+const emptyWindow = (): Window => ({ samples: 0, cpuSum: 0, cpuMax: 0, eventLoopP99Max: 0 });
+
+/** Keeps the two highest values seen, highest first. */
+function pushTop(top: [number, number], value: number): void {
+  if (value > top[0]) {
+    top[1] = top[0];
+    top[0] = value;
+  } else if (value > top[1]) top[1] = value;
+}
+
+/**
+ * Accumulates per-interval worker health into the run-level numbers of the summary. A worker's
+ * first interval (seq 0) is start-up — module loading, VU init, first connects, JIT — and stays
+ * out of the health window the saturation rule reads; it is shown only when nothing else exists.
+ */
 export class HealthTotals {
   readonly #workers = new Map<string, WorkerStats>();
+  readonly #sendLagTop = new Map<string, [number, number]>();
+  readonly #seenKeys = new Set<string>();
   readonly #busyCpu: number;
-  #samples = 0;
-  #cpuSum = 0;
-  #cpuMax = 0;
-  #eventLoopP99Max = 0;
+  readonly #window = emptyWindow();
+  readonly #startup = emptyWindow();
+  #stallMaxMs = 0;
 
   /** `busyCpu` is the CPU utilisation at which an interval counts as busy. */
   constructor(busyCpu = SATURATION_CPU_UTILIZATION) {
     this.#busyCpu = busyCpu;
   }
 
-  /** Adds one worker's health over one interval; `source` tells apart equal worker ids of different producers. */
-  add(health: WorkerHealth, source = ''): void {
+  /**
+   * Adds one worker's health over one interval; `source` tells apart equal worker ids of
+   * different producers; `seq` is the interval's sequence number (without it, the first
+   * interval added per worker counts as its start-up).
+   */
+  add(health: WorkerHealth, source = '', seq?: number): void {
     const key = source === '' ? health.worker : `${source}/${health.worker}`;
+    const startup = seq === undefined ? !this.#seenKeys.has(key) : seq === 0;
+    this.#seenKeys.add(key);
+    const win = startup ? this.#startup : this.#window;
+    win.samples++;
+    win.cpuSum += health.cpuUtilization;
+    win.cpuMax = Math.max(win.cpuMax, health.cpuUtilization);
+    win.eventLoopP99Max = Math.max(win.eventLoopP99Max, health.eventLoopDelayP99Ms);
+    this.#stallMaxMs = Math.max(this.#stallMaxMs, health.eventLoopDelayP99Ms);
+    if (startup) return;
     let w = this.#workers.get(key);
     if (!w) {
-      w = { intervals: 0, busyIntervals: 0 };
+      w = { intervals: 0, busyIntervals: 0, loopTop: [0, 0] };
       this.#workers.set(key, w);
     }
     w.intervals++;
     if (health.cpuUtilization >= this.#busyCpu) w.busyIntervals++;
-    this.#samples++;
-    this.#cpuSum += health.cpuUtilization;
-    this.#cpuMax = Math.max(this.#cpuMax, health.cpuUtilization);
-    this.#eventLoopP99Max = Math.max(this.#eventLoopP99Max, health.eventLoopDelayP99Ms);
+    pushTop(w.loopTop, health.eventLoopDelayP99Ms);
+  }
+
+  /** Adds the send_lag p99 (ms) of one producer's interval after its start-up interval. */
+  addSendLag(source: string, p99Ms: number): void {
+    let top = this.#sendLagTop.get(source);
+    if (!top) {
+      top = [0, 0];
+      this.#sendLagTop.set(source, top);
+    }
+    pushTop(top, p99Ms);
+  }
+
+  /** Takes over another accumulation's per-interval send_lag (health given apart from the metrics). */
+  copySendLagFrom(other: HealthTotals): void {
+    for (const [source, top] of other.#sendLagTop) this.#sendLagTop.set(source, [...top]);
+  }
+
+  get #shown(): Window {
+    return this.#window.samples > 0 ? this.#window : this.#startup;
   }
 
   /** CPU utilisation at or above which an interval counts as busy. */
@@ -72,29 +137,50 @@ export class HealthTotals {
 
   /** Number of distinct load workers seen. */
   get workers(): number {
-    return this.#workers.size;
+    return this.#seenKeys.size;
   }
 
-  /** Mean CPU utilisation over every worker-interval (0 when none). */
+  /** Mean CPU utilisation over every worker-interval after start-up (0 when none). */
   get cpuUtilization(): number {
-    return this.#samples === 0 ? 0 : this.#cpuSum / this.#samples;
+    const w = this.#shown;
+    return w.samples === 0 ? 0 : w.cpuSum / w.samples;
   }
 
-  /** Highest CPU utilisation of any worker in any interval. */
+  /** Highest CPU utilisation of any worker in any interval after start-up. */
   get cpuUtilizationMax(): number {
-    return this.#cpuMax;
+    return this.#shown.cpuMax;
   }
 
-  /** Highest per-interval event-loop delay p99 of any worker, ms. */
+  /** Highest per-interval event-loop delay p99 of any worker after start-up, ms. */
   get eventLoopDelayP99Ms(): number {
-    return this.#eventLoopP99Max;
+    return this.#shown.eventLoopP99Max;
   }
 
-  /** Workers busy (CPU at or above the busy level) in at least `fraction` of their intervals, sorted. */
+  /** Event-loop delay p99 (ms) that some worker reached in at least SATURATION_MIN_INTERVALS intervals. */
+  get sustainedEventLoopDelayP99Ms(): number {
+    let out = this.#stallMaxMs >= SATURATION_STALL_MS ? this.#stallMaxMs : 0;
+    for (const w of this.#workers.values()) out = Math.max(out, w.loopTop[1]);
+    return out;
+  }
+
+  /** send_lag p99 (ms) that some producer reached in at least SATURATION_MIN_INTERVALS intervals, or null when not measured. */
+  get sustainedSendLagP99Ms(): number | null {
+    if (this.#sendLagTop.size === 0) return null;
+    let out = 0;
+    for (const top of this.#sendLagTop.values()) out = Math.max(out, top[1]);
+    return out;
+  }
+
+  /** Workers busy in at least `fraction` of their intervals and in SATURATION_MIN_INTERVALS or more, sorted. */
   busyWorkers(fraction: number): string[] {
     const out: string[] = [];
     for (const [id, w] of this.#workers) {
-      if (w.intervals > 0 && w.busyIntervals / w.intervals >= fraction) out.push(id);
+      if (
+        w.intervals > 0 &&
+        w.busyIntervals >= SATURATION_MIN_INTERVALS &&
+        w.busyIntervals / w.intervals >= fraction
+      )
+        out.push(id);
     }
     return out.sort();
   }
@@ -107,29 +193,32 @@ export interface SaturationVerdict {
 }
 
 /**
- * Applies the saturation rule: a worker busy in at least half its intervals, an event-loop delay
- * p99 of 100 ms or more, or a send_lag p99 (ms, null when not measured) of 50 ms or more.
+ * Applies the saturation rule to the intervals after start-up: a worker busy in at least half its
+ * intervals, an event-loop delay p99 of 100 ms or more, or a send_lag p99 of 50 ms or more —
+ * each in at least SATURATION_MIN_INTERVALS intervals of the same worker.
  */
 export function saturation(
   health: HealthTotals,
-  sendLagP99Ms: number | null,
   limits: SaturationLimits = DEFAULT_SATURATION_LIMITS,
 ): SaturationVerdict {
   const reasons: string[] = [];
+  const n = SATURATION_MIN_INTERVALS;
   const busy = health.busyWorkers(limits.cpuIntervalFraction);
   if (busy.length > 0) {
     reasons.push(
       `CPU of load worker ${busy.join(', ')} was at or above ${pct(health.busyCpu)} in ${pct(limits.cpuIntervalFraction)} or more of the intervals`,
     );
   }
-  if (health.eventLoopDelayP99Ms >= limits.eventLoopDelayP99Ms) {
+  const loop = health.sustainedEventLoopDelayP99Ms;
+  if (loop >= limits.eventLoopDelayP99Ms) {
     reasons.push(
-      `event-loop delay p99 reached ${round(health.eventLoopDelayP99Ms)} ms (limit ${limits.eventLoopDelayP99Ms} ms)`,
+      `event-loop delay p99 was ${round(loop)} ms or more in ${n} or more intervals (limit ${limits.eventLoopDelayP99Ms} ms)`,
     );
   }
-  if (sendLagP99Ms !== null && sendLagP99Ms >= limits.sendLagP99Ms) {
+  const lag = health.sustainedSendLagP99Ms;
+  if (lag !== null && lag >= limits.sendLagP99Ms) {
     reasons.push(
-      `iterations started late: send_lag p99 was ${round(sendLagP99Ms)} ms (limit ${limits.sendLagP99Ms} ms)`,
+      `iterations started late: send_lag p99 was ${round(lag)} ms or more in ${n} or more intervals (limit ${limits.sendLagP99Ms} ms)`,
     );
   }
   return { saturated: reasons.length > 0, reasons };

@@ -152,8 +152,18 @@ export class MetricTotals {
       }
     }
     seqs.add(snapshot.seq);
-    for (const s of snapshot.series) this.#addSeries(snapshot, s);
-    for (const h of snapshot.health) this.health.add(h, snapshot.source);
+    let sendLagP99: number | undefined;
+    for (const s of snapshot.series) {
+      this.#addSeries(snapshot, s);
+      if (s.metric === 'send_lag' && s.type === 'trend' && s.count > 0 && snapshot.seq > 0) {
+        // Histograms hold µs; never beyond the interval's exact extremes (as percentile()).
+        const p99 = Histogram.decode(s.hdr).valueAtPercentile(99) / 1000;
+        sendLagP99 = Math.max(sendLagP99 ?? 0, Math.min(s.max, Math.max(s.min, p99)));
+      }
+    }
+    // Per interval, so the saturation rule can ask for more than one late interval.
+    if (sendLagP99 !== undefined) this.health.addSendLag(snapshot.source, sendLagP99);
+    for (const h of snapshot.health) this.health.add(h, snapshot.source, snapshot.seq);
     this.#startMs = Math.min(this.#startMs, snapshot.startMs);
     this.#endMs = Math.max(this.#endMs, snapshot.endMs);
     return true;

@@ -6,7 +6,7 @@ import enginePackage from '../../package.json' with { type: 'json' };
 import { DEFAULT_SATURATION_LIMITS, HealthTotals, saturation } from '../metrics/health.ts';
 import type { SaturationLimits } from '../metrics/health.ts';
 import { Histogram } from '../metrics/histogram.ts';
-import { percentile, trendValues } from '../metrics/totals.ts';
+import { trendValues } from '../metrics/totals.ts';
 import type { MetricAggregate, MetricTotals } from '../metrics/totals.ts';
 import type { ThresholdResult } from '../thresholds/evaluate.ts';
 import { summaryEndpoints } from './endpoints.ts';
@@ -54,11 +54,8 @@ export function buildSummary(input: SummaryInput): Summary {
     });
   }
 
-  const health = healthTotals(input.health ?? totals.health, limits);
-  const sendLag = totals.query('send_lag');
-  const sendLagP99 =
-    sendLag?.type === 'trend' && sendLag.count > 0 ? percentile(sendLag, 99) : null;
-  const verdict = saturation(health, sendLagP99, limits);
+  const health = healthTotals(input.health ?? totals.health, limits, totals.health);
+  const verdict = saturation(health, limits);
 
   const failed = input.thresholds.some((r) => !r.ok);
   const { endpoints, omitted } = summaryEndpoints(totals, durationMs);
@@ -92,10 +89,13 @@ export function buildSummary(input: SummaryInput): Summary {
 function healthTotals(
   health: HealthTotals | readonly WorkerHealth[],
   limits: SaturationLimits,
+  measured: HealthTotals,
 ): HealthTotals {
   if (health instanceof HealthTotals) return health;
   const totals = new HealthTotals(limits.cpuUtilization);
   for (const h of health) totals.add(h);
+  // send_lag comes from the metric snapshots, per producer and interval.
+  totals.copySendLagFrom(measured);
   return totals;
 }
 
