@@ -78,14 +78,15 @@ function randomValue(r: Rand, depth = 0): unknown {
   }
 }
 
-interface Ids {
+/** Ids of real rows the fuzzer aims at besides random ones. */
+export interface FuzzIds {
   run: string;
   archive: string;
   generator: string;
   token: string;
 }
 
-function fillPath(r: Rand, url: string, ids: Ids): string {
+function fillPath(r: Rand, url: string, ids: FuzzIds): string {
   return url.replace(/:(\w+)/g, (_, name: string) => {
     if (r() < 0.4) {
       const real = name === 'sha256' ? ids.archive : pick(r, [ids.run, ids.generator, ids.token]);
@@ -106,7 +107,7 @@ function randomQuery(r: Rand): string {
 
 function randomBody(
   r: Rand,
-  ids: Ids,
+  ids: FuzzIds,
 ): { json?: unknown; raw?: string | Buffer; contentType?: string } {
   const k = Math.floor(r() * 10);
   if (k === 0) return {};
@@ -136,6 +137,28 @@ function randomBody(
   return { json: randomValue(r) };
 }
 
+/** One request of the fuzz mix. */
+export interface FuzzRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  token: string | undefined;
+  json?: unknown;
+  raw?: string | Buffer;
+  contentType?: string;
+}
+
+/** The next request of the fuzz mix for `route` (a route of API_ROUTES). */
+export function fuzzRequest(
+  r: Rand,
+  route: { method: 'GET' | 'POST' | 'DELETE'; url: string },
+  ids: FuzzIds,
+  tokens: readonly (string | undefined)[],
+): FuzzRequest {
+  const url = `${API_PREFIX}${fillPath(r, route.url, ids)}${randomQuery(r)}`;
+  const body = route.method === 'GET' ? {} : randomBody(r, ids);
+  return { method: route.method, url, token: pick(r, tokens), ...body };
+}
+
 /** Registers the fuzz test on stores made by `makeStore`. */
 export function fuzzSuite(makeStore: MakeStore): void {
   test('fuzz: every operation, fixed seed: no 5xx, no hang, health answers, refusals change nothing', () =>
@@ -161,7 +184,7 @@ export function fuzzSuite(makeStore: MakeStore): void {
             scopes: ['read'],
           })
         ).id;
-        const ids: Ids = {
+        const ids: FuzzIds = {
           run: (run.json() as { id: string }).id,
           archive,
           generator: generator.id,
@@ -178,13 +201,11 @@ export function fuzzSuite(makeStore: MakeStore): void {
         let before = await storeSnapshot(h.store);
         for (const route of API_ROUTES) {
           for (let i = 0; i < FUZZ_REQUESTS_PER_OPERATION; i++) {
-            const url = `${API_PREFIX}${fillPath(r, route.url, ids)}${randomQuery(r)}`;
-            const body = route.method === 'GET' ? {} : randomBody(r, ids);
-            const tok = pick(r, tokens);
-            const what = `${route.method} ${url.slice(0, 200)}`;
+            const { method, url, token: tok, ...body } = fuzzRequest(r, route, ids, tokens);
+            const what = `${method} ${url.slice(0, 200)}`;
             let timer: NodeJS.Timeout | undefined;
             const res = await Promise.race([
-              call(h.app, route.method, url, {
+              call(h.app, method, url, {
                 ...(tok === undefined ? {} : { token: tok }),
                 ...body,
               }),
