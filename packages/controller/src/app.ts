@@ -12,6 +12,7 @@ import type {
 } from 'fastify';
 import { apiPlugin } from './api/index.ts';
 import { toErrorReply } from './api/errors.ts';
+import { drainRequest } from './api/body-drain.ts';
 import { logServerErrors } from './api/error-log.ts';
 import { answerUnknownExpectations, clientErrorHandler } from './http-errors.ts';
 import type { ControllerLog } from './scheduler/log.ts';
@@ -92,9 +93,11 @@ export function buildApp(
 
   logServerErrors(app, options.log);
   answerUnknownExpectations(app);
-  app.setErrorHandler((err, request, reply) => {
+  app.setErrorHandler(async (err, request, reply) => {
     const { statusCode, body } = toErrorReply(err, request.routeOptions.bodyLimit, request.id);
-    void reply.code(statusCode).type('application/json; charset=utf-8').send(body);
+    // The client may still be sending: let it finish (bounded) so it reads this answer.
+    if (!(await drainRequest(request.raw))) reply.header('connection', 'close');
+    return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;

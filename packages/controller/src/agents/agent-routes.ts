@@ -13,6 +13,7 @@ import {
 } from '@stampede/protocol';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { drainRequest } from '../api/body-drain.ts';
 import { ApiError, invalidRequest, toErrorReply } from '../api/errors.ts';
 import type { ControllerServices } from '../services.ts';
 import type { AgentEvents } from './agent-events.ts';
@@ -138,9 +139,10 @@ function mtlsRoutes(deps: AgentRoutesDeps): FastifyPluginAsync {
 /** The agent routes plugin; register it on the controller's HTTPS app (buildApp's `plugins`). */
 export function agentRoutes(deps: AgentRoutesDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    app.setErrorHandler((err, request, reply) => {
+    app.setErrorHandler(async (err, request, reply) => {
       // 5xx are logged by the app's onError hook (logServerErrors).
-      const r = toErrorReply(err, MAX_METRIC_BATCH_BYTES, request.id);
+      const r = toErrorReply(err, request.routeOptions.bodyLimit, request.id);
+      if (!(await drainRequest(request.raw))) reply.header('connection', 'close');
       return reply.code(r.statusCode).send(r.body);
     });
 

@@ -8,6 +8,7 @@ import { PostgresStore } from '@stampede/store';
 import { call, withApi, type MakeStore } from './testing/harness.ts';
 import { adminSuite } from './testing/suite-admin.ts';
 import { badInputSuite } from './testing/suite-bad-input.ts';
+import { fuzzSuite } from './testing/suite-fuzz.ts';
 import { hardeningSuite } from './testing/suite-hardening.ts';
 import { runsSuite } from './testing/suite-runs.ts';
 
@@ -54,6 +55,7 @@ runsSuite(postgres);
 adminSuite(postgres);
 badInputSuite(postgres);
 hardeningSuite(postgres);
+fuzzSuite(postgres);
 
 test('text PostgreSQL refuses (a NUL inside an opaque cursor) is a 400, not a 500', () =>
   withApi(postgres, async (h) => {

@@ -3,6 +3,7 @@ import { SqliteStore } from '@stampede/store';
 import type { MakeStore } from './testing/harness.ts';
 import { adminSuite } from './testing/suite-admin.ts';
 import { badInputSuite } from './testing/suite-bad-input.ts';
+import { fuzzSuite } from './testing/suite-fuzz.ts';
 import { hardeningSuite } from './testing/suite-hardening.ts';
 import { runsSuite } from './testing/suite-runs.ts';
 
@@ -15,3 +16,4 @@ runsSuite(sqlite);
 adminSuite(sqlite);
 badInputSuite(sqlite);
 hardeningSuite(sqlite);
+fuzzSuite(sqlite);

@@ -10,7 +10,9 @@ test('every API error code has one status', () => {
   assert.deepEqual(Object.keys(HTTP_STATUS_BY_CODE).sort(), [...API_ERROR_CODES].sort());
   for (const code of API_ERROR_CODES) {
     assert.ok(
-      [400, 401, 403, 404, 409, 413, 415, 422, 500, 503].includes(HTTP_STATUS_BY_CODE[code]),
+      [400, 401, 403, 404, 408, 409, 413, 415, 417, 422, 431, 500, 503].includes(
+        HTTP_STATUS_BY_CODE[code],
+      ),
     );
   }
 });
