@@ -255,6 +255,17 @@ export async function storedSnapshots(dataDir: string, runId: string): Promise<I
   }
 }
 
+/** The summary a controller stored for `runId` (null when none), read from its SQLite file. */
+export async function storedSummary(dataDir: string, runId: string): Promise<Summary | null> {
+  const store = await openStore(join(dataDir, 'stampede.db'));
+  try {
+    const run = await store.getRun(runId);
+    return run.summaryJson === null ? null : summarySchema.parse(JSON.parse(run.summaryJson));
+  } finally {
+    await store.close();
+  }
+}
+
 /** Whether `body` has the API error shape `{ code, message, details }`. */
 export function isApiError(body: unknown): body is {
   code: string;

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
-import { Cluster, freePort, storedSnapshots, waitFor, type AgentProc } from './cluster-harness.ts';
+import {
+  Cluster,
+  freePort,
+  storedSnapshots,
+  storedSummary,
+  waitFor,
+  type AgentProc,
+} from './cluster-harness.ts';
 import { counterOf, delay, sumCounter } from './harness.ts';
 import type { IntervalSnapshot } from '@stampede/protocol';
 
@@ -126,6 +133,21 @@ export default async function () { await http.get(__ENV.TARGET + '/B'); }
     () =>
       `the spools of run A to drain (${agents.map((a) => spooled(a, runA.id).length).join(', ')} left)`,
   );
+  // Snapshots that arrived after the abort are in the stored summary too (issue 13 item 4): it is
+  // rebuilt as they arrive; wait until two reads 500 ms apart agree before stopping.
+  let lastCount = -1;
+  await waitFor(
+    async () => {
+      const s = await c.api.summary(runA.id);
+      const n = s ? counterOf(s, 'http_reqs') : -1;
+      const stable = n === lastCount;
+      lastCount = n;
+      if (!stable) await delay(500);
+      return stable;
+    },
+    20_000,
+    'the summary of run A to settle',
+  );
   // ...and the store holds every seq of every source, adding up to what the target counted.
   await c.stop(c.server!);
   const snaps = await storedSnapshots(c.server!.dataDir, runA.id);
@@ -156,6 +178,9 @@ export default async function () { await http.get(__ENV.TARGET + '/B'); }
   const detail = `stored http_reqs ${total} (${cut} cut by the lease), target served ${served}; load stopped ${stopAfterMs.toFixed(0)} ms after the kill; ${leftInSpools.join('/')} snapshots were spooled while the controller was down`;
   t.diagnostic(detail);
   assert.ok(completed <= served && served <= completed + cut, detail);
+  const summaryA = await storedSummary(c.server!.dataDir, runA.id);
+  assert.ok(summaryA, 'run A has a stored summary');
+  assert.equal(counterOf(summaryA, 'http_reqs'), total, `stored summary vs snapshots; ${detail}`);
 });
 
 test('restart with queued runs and no generators: none lost, they run in order once an agent joins', async () => {

@@ -256,6 +256,27 @@ export default async function () {
   // 10 refused hidden requests, 10 to /ok, 10 redirects refused with ETARGET: 20 failed of 30.
   assert.equal(counterOf(summary, 'http_reqs'), 30);
   assert.equal(rateOf(summary, 'http_req_failed').passes, 20);
+  // Issue 13 item 5: the run log says which origin was refused, once per origin and generator
+  // (whatever the number of load workers and refused requests), not only failed requests.
+  const runs = (await cluster.api.ok('GET', '/runs?limit=1')) as { items: { id: string }[] };
+  const runId = runs.items[0]?.id ?? '';
+  const logs = (await cluster.api.ok('GET', `/runs/${runId}/logs`)) as {
+    items: { source: string; message: string }[];
+  };
+  const refusedLines = logs.items.filter((l) =>
+    /refused: .*they fail with ETARGET/.test(l.message),
+  );
+  const perSource = new Map<string, number>();
+  for (const l of refusedLines) {
+    assert.match(
+      l.message,
+      new RegExp(`requests to http://127\\.0\\.0\\.1:${forbidden.port} refused`),
+    );
+    perSource.set(l.source, (perSource.get(l.source) ?? 0) + 1);
+  }
+  assert.ok(perSource.size >= 1, JSON.stringify(logs.items));
+  for (const [source, n] of perSource)
+    assert.equal(n, 1, `${source}: ${JSON.stringify(refusedLines)}`);
 });
 
 test('bad input on the REST API: 4xx with { code, message, details }; nothing changes', async () => {

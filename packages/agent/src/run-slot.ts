@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LeaseGate, monotonicMs, type Clock } from '@stampede/engine';
 import type { AgentStateReport, PrepareCommand } from '@stampede/protocol';
+import { DEFAULT_ARCHIVE_CACHE_BYTES, pruneArchiveCache, touchArchive } from './archive-cache.ts';
 import type { ClockOffsetEstimator } from './clock-offset.ts';
 import type { RunPhase } from './desired-state.ts';
 import { AgentError } from './errors.ts';
@@ -28,6 +29,8 @@ const LEASE_EXPIRED_MESSAGE = 'heartbeats went unanswered for the whole lease: l
 export interface RunSlotDeps {
   command: PrepareCommand;
   dataDir: string;
+  /** Size cap of the archive cache, bytes (default DEFAULT_ARCHIVE_CACHE_BYTES). */
+  archiveCacheBytes?: number;
   workers: number;
   intervalMs?: number;
   fetchArchive(sha256: string): Promise<Uint8Array>;
@@ -267,7 +270,10 @@ export class RunSlot {
     const dir = join(this.#deps.dataDir, 'archives');
     const path = join(dir, `${sha256}.json`);
     const cached = await readFile(path).catch(() => undefined);
-    if (cached && hash(cached) === sha256) return path;
+    if (cached && hash(cached) === sha256) {
+      await touchArchive(path, this.#deps.clock.epochMs());
+      return path;
+    }
     const bytes = await this.#deps.fetchArchive(sha256);
     const actual = hash(bytes);
     if (actual !== sha256) {
@@ -276,6 +282,13 @@ export class RunSlot {
     await mkdir(dir, { recursive: true });
     await writeFile(`${path}.tmp`, bytes);
     await rename(`${path}.tmp`, path);
+    const removed = await pruneArchiveCache(
+      dir,
+      this.#deps.archiveCacheBytes ?? DEFAULT_ARCHIVE_CACHE_BYTES,
+      `${sha256}.json`,
+    );
+    if (removed.length > 0)
+      this.#log('info', `archive cache: removed ${removed.length} least recently used`);
     return path;
   }
 

@@ -2,7 +2,8 @@
 // <dataDir>/spool/<runId>/ before it is sent, and deleted only once the controller acknowledged
 // it. Files left by an agent that stopped or crashed are found again at start and re-sent; the
 // controller stores by (run, source, seq), so a snapshot sent twice is stored once.
-import { mkdir, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { writeFileDurably } from './durable-file.ts';
 import { join } from 'node:path';
 import { intervalSnapshotSchema, type IntervalSnapshot } from '@stampede/protocol';
 import { AgentError } from './errors.ts';
@@ -95,7 +96,7 @@ export class MetricSpool {
     seqs.set(source, Math.max(seqs.get(source) ?? -1, seq));
   }
 
-  /** Writes one snapshot durably (temporary file, then rename) before it may be sent. */
+  /** Writes one snapshot durably (temporary file, fsync, rename, fsync of the folder) before it may be sent. */
   async write(runId: string, snapshot: IntervalSnapshot): Promise<void> {
     if (!RUN_ID.test(runId)) throw new AgentError('SPOOL', `bad run id ${runId}`);
     const runDir = join(this.#dir, runId);
@@ -103,9 +104,8 @@ export class MetricSpool {
     this.#open.add(runId);
     try {
       await mkdir(runDir, { recursive: true });
-      const tmp = join(runDir, `${name}.tmp`);
-      await writeFile(tmp, JSON.stringify(snapshot));
-      await rename(tmp, join(runDir, name));
+      // Flushed to disk before it counts as spooled: a snapshot must survive the machine's crash.
+      await writeFileDurably(join(runDir, name), JSON.stringify(snapshot));
     } catch (error) {
       throw new AgentError(
         'SPOOL',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '@stampede/engine';
-import type { AgentStateReport } from '@stampede/protocol';
+import { agentStateReportSchema, type AgentStateReport } from '@stampede/protocol';
 import { AgentError } from './errors.ts';
 import { MAX_LOG_LINES, StateReporter } from './state-reporter.ts';
 
@@ -80,4 +80,23 @@ test('a refused report is dropped (not retried); log lines beyond the limit are 
     ['finished'],
   );
   assert.match(logged.join('\n'), /state report running of run r refused/);
+});
+
+test('log lines carry whole-ms times, so a report with logs passes the protocol schema', async () => {
+  // A wall clock with a fractional part, as performance.timeOrigin + performance.now() gives.
+  const clock = new ManualClock(0.375, 1_700_000_000_000.25);
+  const sent: AgentStateReport[] = [];
+  const reporter = new StateReporter({
+    clock,
+    log: () => {},
+    random: () => 0,
+    send: async (r) => {
+      sent.push(r);
+    },
+  });
+  reporter.addLog('r1', 'warn', 'requests to http://x:1 refused');
+  reporter.report({ runId: 'r1', activity: 'preparing' });
+  await until(() => sent.length === 1);
+  const parsed = agentStateReportSchema.safeParse(sent[0]);
+  assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
 });

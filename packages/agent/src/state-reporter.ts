@@ -68,10 +68,12 @@ export class StateReporter {
       buf.dropped++;
       return;
     }
+    // The protocol wants whole ms; the wall clock gives fractions (a report with one would be
+    // refused, and with it every later report of the run).
     buf.lines.push({
       level,
       message: message.slice(0, MAX_LOG_CHARS),
-      atMs: this.#deps.clock.epochMs(),
+      atMs: Math.floor(this.#deps.clock.epochMs()),
     });
   }
 
@@ -133,7 +135,7 @@ export class StateReporter {
       lines.push({
         level: 'warn',
         message: `${buf.dropped} log lines dropped (more than ${MAX_LOG_LINES} between reports)`,
-        atMs: this.#deps.clock.epochMs(),
+        atMs: Math.floor(this.#deps.clock.epochMs()),
       });
     }
     this.#logs.set(runId, { lines: [], dropped: 0 });

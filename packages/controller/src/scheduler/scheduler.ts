@@ -20,6 +20,8 @@ import {
   type ReconcileDeps,
 } from './reconcile.ts';
 import type { RunContext } from './run-context.ts';
+import { rebuildEndedRunSummary } from '../aggregate/summary-refresh.ts';
+import type { PlanReport } from '../aggregate/run-plan.ts';
 import { RunDriver } from './run-driver.ts';
 import { concurrencyOf } from './scheduler-config.ts';
 
@@ -282,9 +284,42 @@ export class Scheduler implements RunControl {
   /** Feeds newly stored snapshots to the run's live merge; may complete its collecting state. */
   snapshotsStored(runId: string, _generator: Generator, snapshots: IntervalSnapshot[]): void {
     const d = this.#drivers.get(runId) ?? this.#ended.get(runId);
-    if (!d) return;
-    for (const s of snapshots) d.aggregator.add(s);
-    if (!d.ended && d.run.status === 'collecting') void this.#exclusive(runId, () => d.advance());
+    if (d) for (const s of snapshots) d.aggregator.add(s);
+    if (d && !d.ended) {
+      if (d.run.status === 'collecting') void this.#exclusive(runId, () => d.advance());
+      return;
+    }
+    // A run that ended (or that this process never drove: aborted after a restart) got snapshots
+    // late: its stored summary is rebuilt so its totals include them.
+    this.#refreshSummary(runId, d?.aggregator.plan ?? null);
+  }
+
+  // Runs whose summary is being rebuilt; `again` when more snapshots came in meanwhile, so a burst
+  // of batches costs at most two rebuilds in a row, never one per batch at once.
+  readonly #summaryRefresh = new Map<string, { again: boolean }>();
+
+  #refreshSummary(runId: string, plan: PlanReport | null): void {
+    const pending = this.#summaryRefresh.get(runId);
+    if (pending) {
+      pending.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.#summaryRefresh.set(runId, state);
+    void (async () => {
+      try {
+        do {
+          state.again = false;
+          await rebuildEndedRunSummary(this.#ctx.store, runId, plan, this.#ctx.clock.nowMs());
+        } while (state.again);
+      } catch (err) {
+        if (!isStoreError(err, 'NOT_FOUND')) {
+          this.#ctx.log.warn(`run ${runId}: summary not rebuilt: ${(err as Error).message}`);
+        }
+      } finally {
+        this.#summaryRefresh.delete(runId);
+      }
+    })();
   }
 
   /** A generator of a run is gone (lost, exited, terminated): its run is aborted, or stops waiting for it. */

@@ -126,6 +126,7 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
     }),
   );
 
+  const loggedOnce = new Set<string>();
   const pool = await startWorkers(
     inits,
     (worker, msg) => {
@@ -133,6 +134,10 @@ export async function prepareRun(test: PreparedTest, settings: RunSettings): Pro
         accept(msg.snapshot);
         progress.set(worker.id, msg.progress);
       } else if (msg.type === 'log') {
+        if (msg.onceKey !== undefined) {
+          if (loggedOnce.has(msg.onceKey)) return;
+          loggedOnce.add(msg.onceKey);
+        }
         settings.onLog?.(msg.level, msg.message, msg.repeated);
       } else if (msg.type === 'done') {
         workerDone.add(worker.id);

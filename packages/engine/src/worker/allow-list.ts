@@ -27,3 +27,26 @@ export function targetChecker(allow: readonly string[]): ((url: URL) => string |
     return ok ? null : `target ${url.host} is not on the allow-list (${allow.join(', ')})`;
   };
 }
+
+/**
+ * Wraps a target check so the first refusal of each origin (scheme, host and port) also calls
+ * `onFirstRefusal` with a line for the run log: refused requests must not show only as failed
+ * requests with ETARGET.
+ */
+export function reportingTargetChecker(
+  check: (url: URL) => string | null,
+  onFirstRefusal: (origin: string, line: string) => void,
+): (url: URL) => string | null {
+  const reported = new Set<string>();
+  return (url) => {
+    const refused = check(url);
+    if (refused !== null && !reported.has(url.origin)) {
+      reported.add(url.origin);
+      onFirstRefusal(
+        url.origin,
+        `requests to ${url.origin} refused: ${refused}; they fail with ETARGET`,
+      );
+    }
+    return refused;
+  };
+}

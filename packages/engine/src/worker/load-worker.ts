@@ -10,7 +10,7 @@ import type { VuState } from '../runtime/context.ts';
 import { installScriptRuntime } from '../runtime/install.ts';
 import { importBundle } from '../run/script-module.ts';
 import { segmentPlanFromLevels } from '../segment/index.ts';
-import { targetChecker } from './allow-list.ts';
+import { reportingTargetChecker, targetChecker } from './allow-list.ts';
 import { ErrorLog } from './error-log.ts';
 import { describeError } from '../run/script-module.ts';
 import { createFastRunners } from './fast-runners.ts';
@@ -93,7 +93,12 @@ async function prepare(msg: WorkerInit): Promise<void> {
     post({ type: 'ready', maxVus: runners.reduce((n, r) => n + r.maxVus, 0) });
     return;
   }
-  const checkTarget = targetChecker(msg.allowTargets);
+  const allowed = targetChecker(msg.allowTargets);
+  const checkTarget =
+    allowed &&
+    reportingTargetChecker(allowed, (origin, message) =>
+      post({ type: 'log', level: 'warn', message, repeated: 1, onceKey: `ETARGET ${origin}` }),
+    );
   const runtime = installScriptRuntime({
     registry,
     baseDir: msg.baseDir,

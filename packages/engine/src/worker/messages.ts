@@ -54,5 +54,12 @@ export type FromWorker =
   | { type: 'ready'; maxVus: number }
   | { type: 'init-error'; code: string; message: string; details: Record<string, unknown> }
   | { type: 'snapshot'; snapshot: IntervalSnapshot; progress: ExecutorProgress[] }
-  | { type: 'log'; level: 'error' | 'warn' | 'info'; message: string; repeated: number }
+  | {
+      type: 'log';
+      level: 'error' | 'warn' | 'info';
+      message: string;
+      repeated: number;
+      /** Lines with the same key are logged once per run, whichever worker sends them first. */
+      onceKey?: string;
+    }
   | { type: 'done' };
