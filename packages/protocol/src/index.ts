@@ -9,3 +9,4 @@ export * from './run-live.ts';
 export * from './statuses.ts';
 export * from './api.ts';
 export * from './compare.ts';
+export * from './comparison-api.ts';
