@@ -2,6 +2,7 @@ import { AgentError } from '@stampede/agent';
 import { EngineError } from '@stampede/engine';
 import { UsageError } from './cli-error.ts';
 import { agentCommand } from './commands/agent.ts';
+import { experimentCommand } from './commands/experiment.ts';
 import { generatorsCommand } from './commands/generators.ts';
 import { runCommand, RUN_USAGE } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
@@ -20,6 +21,7 @@ Usage:
   stampede server [--port N] [--data-dir DIR]  the controller
   stampede agent --controller URL --join-token T   a load generator
   stampede runs list|show|abort            runs on a controller
+  stampede experiment A.ts [B.ts]          A vs B interleaved on a controller, compared run by run
   stampede generators list|terminate       the controller's load generators
   stampede tokens create|list|revoke       API and agent join tokens
   stampede version
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return agentCommand(rest);
     case 'runs':
       return runsCommand(rest);
+    case 'experiment':
+      return experimentCommand(rest);
     case 'generators':
       return generatorsCommand(rest);
     case 'tokens':
