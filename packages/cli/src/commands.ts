@@ -38,6 +38,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
     usage: ['stampede runs list|show|abort            runs on a controller'],
     load: async () => (await import('./commands/runs.ts')).runsCommand,
   },
+  experiment: {
+    usage: [
+      'stampede experiment A.ts [B.ts]          A vs B interleaved on a controller, compared run by run',
+    ],
+    load: async () => (await import('./commands/experiment.ts')).experimentCommand,
+  },
   generators: {
     usage: ["stampede generators list|terminate       the controller's load generators"],
     load: async () => (await import('./commands/generators.ts')).generatorsCommand,

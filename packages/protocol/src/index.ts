@@ -11,3 +11,4 @@ export * from './json-bounds.ts';
 export * from './api.ts';
 export * from './compare.ts';
 export * from './suggest.ts';
+export * from './comparison-api.ts';

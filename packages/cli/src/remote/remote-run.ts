@@ -133,7 +133,8 @@ export function exitCodeOf(run: RunView, summary: Summary | null, abortedByUs: b
   return EXIT.error;
 }
 
-async function buildArchive(source: RemoteRunInput['source'], env: Record<string, string>) {
+/** Builds the test archive of a file or a quick-mode request list (only `env` travels). */
+export async function buildArchive(source: RemoteRunInput['source'], env: Record<string, string>) {
   if ('file' in source) return buildTestArchive(source.file, { env });
   const dir = await mkdtemp(join(tmpdir(), 'stampede-quick-'));
   try {

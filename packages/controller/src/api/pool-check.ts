@@ -9,7 +9,10 @@ import { LOCAL_POOL, STATIC_POOL, placementOf } from '../pool/join-placement.ts'
  * built-in one (local, static), has a generator that is not retired, or an unused join token
  * that will put an agent in it.
  */
-export async function assertPoolKnown(services: ControllerServices, pool: string): Promise<void> {
+export async function assertPoolKnown(
+  services: Pick<ControllerServices, 'store' | 'config' | 'clock'>,
+  pool: string,
+): Promise<void> {
   const { store, config, clock } = services;
   if (pool === config.defaultPool || pool === LOCAL_POOL || pool === STATIC_POOL) return;
   if ((await store.listGenerators({ pool })).length > 0) return;

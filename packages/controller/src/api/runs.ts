@@ -9,23 +9,13 @@ import {
   runListQuerySchema,
   runPageSchema,
   runViewSchema,
-  type RunPlan,
 } from '@stampede/protocol';
-import { isStoreError } from '@stampede/store';
 import { ApiError } from './errors.ts';
-import { inspectRun } from './archive-work.ts';
-import { assertPoolKnown } from './pool-check.ts';
+import { queueRun } from './queue-run.ts';
 import { defineRoute, type ApiRoute } from './route.ts';
-import { assertNoneRefused, assertWithinCaps } from './run-checks.ts';
 import { toRunView } from './views.ts';
 
-/** Kind of the queue job that asks the scheduler to run a run; its queue is the run's pool. */
-export const RUN_JOB_KIND = 'run';
-
-/** Payload of a run job (JSON in the job's payloadJson). */
-export interface RunJobPayload {
-  runId: string;
-}
+export { RUN_JOB_KIND, type RunJobPayload } from './queue-run.ts';
 
 /** Routes of /api/v1/runs (starting, listing, showing, aborting). */
 export const runRoutes: readonly ApiRoute[] = [
@@ -41,57 +31,7 @@ export const runRoutes: readonly ApiRoute[] = [
     response: runViewSchema,
     errors: [400, 404, 413, 415, 422, 503],
     async handler({ body, caller, services, reply }) {
-      const { store, config } = services;
-      assertWithinCaps(body, config);
-      let bytes: Uint8Array;
-      try {
-        bytes = (await store.getBundle(body.archiveSha256)).content;
-      } catch (err) {
-        if (!isStoreError(err, 'NOT_FOUND')) throw err;
-        throw new ApiError(
-          'ARCHIVE_NOT_FOUND',
-          `body.archiveSha256: no archive ${body.archiveSha256}; upload it with POST ${API_PREFIX}/archives`,
-          { archiveSha256: body.archiveSha256 },
-        );
-      }
-      // Parsing and scanning megabytes of script run in the archive worker thread.
-      const refused = await inspectRun(bytes, `archive ${body.archiveSha256}`, body.env, config);
-      assertNoneRefused(refused, config);
-      const pool = body.pool ?? config.defaultPool;
-      await assertPoolKnown(services, pool);
-      const plan: RunPlan = {
-        archiveSha256: body.archiveSha256,
-        overrides: body.overrides,
-        env: body.env,
-      };
-      const run = await store.createRun({
-        ...(body.projectId === undefined ? {} : { projectId: body.projectId }),
-        planJson: JSON.stringify(plan),
-        bundleSha256: body.archiveSha256,
-        generatorsRequested: body.generators,
-        pool,
-        createdBy: caller.actor,
-        labels: body.labels,
-      });
-      const payload: RunJobPayload = { runId: run.id };
-      await store.enqueue({
-        queue: pool,
-        kind: RUN_JOB_KIND,
-        payloadJson: JSON.stringify(payload),
-      });
-      await store.appendAudit({
-        actor: caller.actor,
-        action: 'run.start',
-        target: run.id,
-        detailsJson: JSON.stringify({
-          archiveSha256: body.archiveSha256,
-          generators: body.generators,
-          pool,
-          labels: body.labels,
-          overrides: body.overrides,
-        }),
-      });
-      services.runs.wake();
+      const run = await queueRun(services, body, caller.actor);
       reply.header('location', `${API_PREFIX}/runs/${run.id}`);
       return toRunView(run);
     },

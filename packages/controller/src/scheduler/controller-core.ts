@@ -7,7 +7,9 @@ import type { Store } from '@stampede/store';
 import type { AgentEvents } from '../agents/agent-events.ts';
 import { AgentHub } from '../agents/agent-hub.ts';
 import { agentRoutes } from '../agents/agent-routes.ts';
+import { queueRun } from '../api/queue-run.ts';
 import type { CertificateAuthority } from '../ca/index.ts';
+import { ComparisonJobs } from '../jobs/comparison-jobs.ts';
 import { placementOf, LOCAL_POOL, STATIC_POOL } from '../pool/join-placement.ts';
 import { Liveness } from '../pool/liveness.ts';
 import { LocalPool, type LocalPoolOptions } from '../pool/local-pool.ts';
@@ -55,6 +57,8 @@ export interface ControllerCore {
   services: ControllerServices;
   hub: AgentHub;
   scheduler: Scheduler;
+  /** Experiment (and later baseline and compare) jobs. */
+  comparisons: ComparisonJobs;
   liveness: Liveness;
   terminations: Terminations;
   pools: PoolRegistry;
@@ -152,6 +156,14 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
       generatorGone: (g, runId, reason) => scheduler.generatorGone(g, runId, reason),
     }),
   };
+  const comparisons = new ComparisonJobs({
+    store: o.store,
+    clock: o.clock,
+    log,
+    ownerId: o.ownerId,
+    jobLeaseMs: schedulerConfig.jobLeaseMs,
+    queueRun: (body, actor) => queueRun(services, body, actor),
+  });
   const plugin = agentRoutes({
     services,
     hub,
@@ -167,6 +179,7 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
     await terminations.sweep();
     for (const p of pools.all()) await p.tick();
     await scheduler.tick();
+    await comparisons.tick();
   };
   const tick = (): Promise<void> => {
     current = current.then(pass, pass);
@@ -177,6 +190,7 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
     services,
     hub,
     scheduler,
+    comparisons,
     liveness,
     terminations,
     pools,

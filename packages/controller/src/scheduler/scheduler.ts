@@ -9,6 +9,7 @@ import type {
 } from '@stampede/protocol';
 import { isStoreError, isTerminalRunStatus, type Generator, type Job } from '@stampede/store';
 import { ApiError } from '../api/errors.ts';
+import { COMPARISON_QUEUE } from '../jobs/comparison-jobs.ts';
 import type { RunControl } from '../services.ts';
 import {
   IN_FLIGHT,
@@ -163,6 +164,7 @@ export class Scheduler implements RunControl {
     const queued = await store.listJobs({ status: ['queued'], limit: 1000 });
     const queues = new Set([...config.pools, ...queued.map((j) => j.queue)]);
     for (const queue of queues) {
+      if (queue === COMPARISON_QUEUE) continue; // comparison jobs start runs; they are not runs
       for (;;) {
         const job = await store.lease(
           queue,

@@ -1,0 +1,86 @@
+// REST bodies of the controller's comparison jobs (issue 9): experiments (A vs B, interleaved),
+// and the view of a comparison job with its runs and, once done, its comparison result.
+import { z } from 'zod';
+import { idParamsSchema, runCreateSchema } from './api.ts';
+import { comparisonResultSchema } from './compare.ts';
+import { runStatusSchema } from './statuses.ts';
+
+/** One side of an experiment: what each of its runs runs (archive, overrides, env, labels). */
+export const experimentSideSchema = runCreateSchema.pick({
+  archiveSha256: true,
+  overrides: true,
+  env: true,
+  labels: true,
+});
+/** One side of an experiment. */
+export type ExperimentSide = z.output<typeof experimentSideSchema>;
+
+/** Most runs a comparison job may start per side. */
+export const MAX_RUNS_PER_SIDE = 50;
+
+/** `metric` (all its statistics) or `metric:statistic`, as `stampede compare --metric`. */
+const metricSelector = z.string().min(1).max(512);
+
+/** Body of `POST /api/v1/experiments`: A vs B with no stored baseline, run interleaved A B A B …. */
+export const experimentCreateSchema = z
+  .strictObject({
+    a: experimentSideSchema,
+    b: experimentSideSchema,
+    /** Runs per side before the first verdict (≥ 3; default 6). */
+    runsPerSide: z.number().int().min(3).max(MAX_RUNS_PER_SIDE).default(6),
+    /** While a verdict is inconclusive, one more pair is run, up to this many per side (default: runsPerSide, no extra runs). */
+    maxRunsPerSide: z.number().int().min(3).max(MAX_RUNS_PER_SIDE).optional(),
+    generators: z.number().int().min(1).default(1),
+    pool: runCreateSchema.shape.pool,
+    projectId: runCreateSchema.shape.projectId,
+    /** Minimum effect as a fraction (0.1 = 10%); the equivalence margin is max(minEffect, 5%). */
+    minEffect: z.number().min(0).max(1).optional(),
+    alpha: z.number().gt(0).lt(0.5).optional(),
+    /** Only these statistics (`http_req_duration:p99`, or `http_req_duration` for all of it). */
+    metrics: z.array(metricSelector).max(100).optional(),
+  })
+  .refine((e) => e.maxRunsPerSide === undefined || e.maxRunsPerSide >= e.runsPerSide, {
+    message: 'maxRunsPerSide must be >= runsPerSide',
+    path: ['maxRunsPerSide'],
+  });
+/** Body of an experiment, as sent. */
+export type ExperimentCreateInput = z.input<typeof experimentCreateSchema>;
+/** Body of an experiment, validated with defaults. */
+export type ExperimentCreate = z.output<typeof experimentCreateSchema>;
+
+/** Kinds of comparison jobs. */
+export const comparisonKindSchema = z.enum(['baseline', 'compare', 'experiment']);
+/** Statuses of a comparison job: queued → running → done | errored | aborted. */
+export const comparisonStatusSchema = z.enum(['queued', 'running', 'done', 'errored', 'aborted']);
+
+/** One run a comparison job started, in start order. */
+export const comparisonRunSchema = z.strictObject({
+  side: z.enum(['a', 'b', 'baseline', 'candidate']),
+  runId: z.string(),
+  status: runStatusSchema,
+});
+
+/** A comparison job as the API shows it. */
+export const comparisonViewSchema = z.strictObject({
+  id: z.string(),
+  kind: comparisonKindSchema,
+  projectId: z.string(),
+  status: comparisonStatusSchema,
+  statusReason: z.string(),
+  createdBy: z.string(),
+  createdAtMs: z.number(),
+  updatedAtMs: z.number(),
+  /** Runs per side the job aims at now (grows while inconclusive, up to the cap). */
+  targetRunsPerSide: z.number().int(),
+  runs: z.array(comparisonRunSchema),
+  /** The comparison (candidate/B vs baseline/A) once computed. */
+  result: comparisonResultSchema.nullable(),
+});
+/** A comparison job as the API shows it. */
+export type ComparisonView = z.output<typeof comparisonViewSchema>;
+
+/** A list of comparison jobs, newest first. */
+export const comparisonListSchema = z.strictObject({ items: z.array(comparisonViewSchema) });
+
+/** Params of `GET /api/v1/comparisons/:id`. */
+export const comparisonParamsSchema = idParamsSchema;
