@@ -84,3 +84,40 @@ export const comparisonListSchema = z.strictObject({ items: z.array(comparisonVi
 
 /** Params of `GET /api/v1/comparisons/:id`. */
 export const comparisonParamsSchema = idParamsSchema;
+
+const labelValue = z.string().min(1).max(256);
+
+/** Params of `/api/v1/baselines/:test/:branch`: the test name and branch labels of the runs. */
+export const baselineParamsSchema = z.strictObject({ test: labelValue, branch: labelValue });
+
+/** Query of the baseline routes: the project (default project when absent). */
+export const baselineQuerySchema = z.strictObject({
+  projectId: runCreateSchema.shape.projectId,
+});
+
+/** Body of `POST /api/v1/baselines/:test/:branch`: these ended runs become the branch's baseline. */
+export const baselineSetSchema = z.strictObject({
+  runIds: z.array(z.string().min(1).max(100)).min(1).max(MAX_RUNS_PER_SIDE),
+});
+
+/** Environment fingerprint of runs: what must match for their numbers to be compared as is. */
+export const environmentFingerprintSchema = z.strictObject({
+  generators: z.number().int(),
+  workersPerGenerator: z.number().int(),
+  stampedeVersion: z.string(),
+});
+/** Environment fingerprint of runs. */
+export type EnvironmentFingerprint = z.output<typeof environmentFingerprintSchema>;
+
+/** The branch's baseline: the set of runs ("master set") candidates are compared with. */
+export const baselineViewSchema = z.strictObject({
+  projectId: z.string(),
+  testName: z.string(),
+  branch: z.string(),
+  runIds: z.array(z.string()),
+  fingerprint: environmentFingerprintSchema,
+  setBy: z.string(),
+  setAtMs: z.number(),
+});
+/** The branch's baseline. */
+export type BaselineView = z.output<typeof baselineViewSchema>;

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ControllerServices } from '../services.ts';
 import { archiveRoutes } from './archives.ts';
 import { auditRoutes } from './audit.ts';
+import { baselineRoutes } from './baselines.ts';
 import { comparisonRoutes } from './comparisons.ts';
 import { generatorRoutes } from './generators.ts';
 import { metaRoutes } from './meta.ts';
@@ -24,7 +25,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
   { name: 'meta', routes: metaRoutes(() => API_ROUTES) },
   { name: 'archives', routes: archiveRoutes },
   { name: 'runs', routes: [...runRoutes, ...runDataRoutes] },
-  { name: 'comparisons', routes: comparisonRoutes },
+  { name: 'comparisons', routes: [...comparisonRoutes, ...baselineRoutes] },
   { name: 'generators', routes: generatorRoutes },
   { name: 'tokens', routes: tokenRoutes },
   { name: 'audit', routes: auditRoutes },
