@@ -182,6 +182,8 @@ function summaryShape(stdout: string): string[] {
       l
         .replace(/\.{2,}:.*$/, '..:')
         .replace(/\d+(\.\d+)?\s*(ms|µs|s|%|kB|MB|B|\/s)?/g, '#')
+        // Table columns are as wide as their widest number, which differs between the runs.
+        .replace(/(\S) {2,}/g, '$1  ')
         .trimEnd(),
     )
     .filter((l) => l !== '');
