@@ -7,6 +7,7 @@
 // forwarded, and an IPC channel ties the child to the launcher: when the launcher dies, even by
 // SIGKILL, the channel closes and the child stops its load at once (packages/cli/src/launcher-link.ts).
 import { spawn } from 'node:child_process';
+import module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,11 @@ if (major < 22) {
     process.exit(1);
   });
 } else {
+  // Node's on-disk compile cache (keyed by each file's source hash, so never stale) saves the
+  // type stripping and compiling of the CLI's TypeScript on every start after the first: about
+  // 100 ms of a short command such as `stampede compare` (bench/compare-cli.ts).
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  module.enableCompileCache?.();
   await import('../src/launcher-link.ts');
   await import('../src/main.ts');
 }

@@ -48,6 +48,26 @@ export function exactUDistribution(m: number, n: number): Float64Array {
   return d;
 }
 
+const tiedCache = new Map<string, Float64Array>();
+const TIED_CACHE_MAX = 512;
+
+/**
+ * The permutation distribution for doubled mid-ranks with ties, cached by the tie pattern: a
+ * comparison tests each row up to four times (two-sided, beyond the margin, TOST's two sides),
+ * and rows such as an error rate of 0 in every run share one pattern.
+ */
+function tiedUDistribution(doubledRanks: readonly number[], n: number): Float64Array {
+  const sorted = [...doubledRanks].sort((a, b) => a - b);
+  const key = `${n}:${sorted.join(',')}`;
+  let d = tiedCache.get(key);
+  if (d === undefined) {
+    d = rankSumDistribution(sorted, n);
+    if (tiedCache.size >= TIED_CACHE_MAX) tiedCache.clear();
+    tiedCache.set(key, d);
+  }
+  return d;
+}
+
 /**
  * P(U = u/2) for u = 0..2mn (index in half units) when the n candidate values take n of the
  * given doubled mid-ranks at random: the permutation distribution, ties included.
@@ -136,8 +156,7 @@ export function mannWhitneyTest(
       step = 1;
     } else {
       // The y values take the last n positions of `ranks`; the distribution is over all subsets.
-      const sorted = [...ranks].sort((a, b) => a - b);
-      dist = rankSumDistribution(sorted, n);
+      dist = tiedUDistribution(ranks, n);
       step = 2;
     }
     const at = Math.round(u * step);

@@ -19,8 +19,13 @@ export function formatValue(value: number, unit: StatisticUnit): string {
   }
 }
 
+// toFixed and trimmed zeros, not toLocaleString: building ICU formatters was a tenth of
+// `stampede compare`'s run time on 2 × 20 summaries (bench/compare-cli.ts). Values here stay far
+// below 1e21, where toFixed would switch to exponent notation.
 function trimmed(value: number, digits: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, useGrouping: false });
+  const fixed = value.toFixed(digits);
+  const short = fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  return short === '-0' ? '0' : short;
 }
 
 function side(row: ComparisonRow, which: 'baseline' | 'candidate'): string {

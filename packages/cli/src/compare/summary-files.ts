@@ -1,9 +1,10 @@
 // Reading the run summaries `stampede compare` is given: paths and globs expanded here (so that
 // quoting in CI shells does not matter), each file one summary or a JSON array of summaries, every
 // summary validated so that a truncated or foreign file is named with the field that is wrong.
-import { glob, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { summarySchema, type Summary } from '@stampede/protocol';
 import { UsageError } from '../cli-error.ts';
+import { globPaths } from './basename-glob.ts';
 
 /** One run summary read from disk, with where it came from (`file` or `file[i]` for arrays). */
 export interface SummaryFromFile {
@@ -20,7 +21,7 @@ export async function expandPaths(flag: string, patterns: readonly string[]): Pr
   for (const pattern of patterns) {
     const matches: string[] = [];
     if (GLOB_CHARS.test(pattern)) {
-      for await (const path of glob(pattern)) matches.push(path);
+      matches.push(...(await globPaths(pattern)));
       if (matches.length === 0) throw new UsageError(`${flag}: no file matches "${pattern}"`);
       // Natural order so that run.2.json comes before run.10.json.
       matches.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -42,15 +43,19 @@ export async function readSummaries(
   paths: readonly string[],
 ): Promise<SummaryFromFile[]> {
   const out: SummaryFromFile[] = [];
-  for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+  // Read in parallel (one await per file in turn was 0.5–1 ms each), then report in order.
+  const texts = await Promise.allSettled(paths.map((path) => readFile(path, 'utf8')));
+  for (const [i, path] of paths.entries()) {
+    const read = texts[i];
+    if (read === undefined || read.status === 'rejected') {
+      const error: unknown = read?.status === 'rejected' ? read.reason : undefined;
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code;
-      throw new UsageError(`${flag}: cannot read "${path}": ${why ?? (error as Error).message}`);
+      throw new UsageError(
+        `${flag}: cannot read "${path}": ${why ?? (error as Error | undefined)?.message}`,
+      );
     }
+    const text = read.value;
     let json: unknown;
     try {
       json = JSON.parse(text);
