@@ -27,8 +27,7 @@ export interface CapViolation {
 
 /** Caps as plain numbers (the installation's) or with the policy that set each (a project's effective caps). */
 export type RunCaps =
-  | Pick<ControllerConfig, 'maxGenerators' | 'maxDurationMs' | 'maxRatePerSec'>
-  | EffectiveCaps;
+  Pick<ControllerConfig, 'maxGenerators' | 'maxDurationMs' | 'maxRatePerSec'> | EffectiveCaps;
 
 function capOf(cap: number | EffectiveCap): EffectiveCap {
   return typeof cap === 'number' ? { limit: cap, source: 'installation' } : cap;
