@@ -211,6 +211,7 @@ export const runCreateSchema = z.strictObject({
   labels: z.record(labelKey, z.string().max(256)).default({}),
   /** Generator pool; the controller's default pool when absent. */
   pool: name.optional(),
+  /** Project by id or name (its policy applies); the default project when absent. */
   projectId: id.optional(),
 });
 /** Body of a run creation, as sent. */
