@@ -65,6 +65,11 @@ test('policy show: the project list, the installation and the intersection; bad 
     const r = await cli(['projects', 'policy', 'set', 'narrow', ...bad]);
     assert.equal(r.code, 2, `${bad.join(' ')}: ${describeResult(r)}`);
   }
+  const badFile = join(cluster.tmp, 'bad-policy.json');
+  writeFileSync(badFile, JSON.stringify({ allowTargets: ['127.0.0.1:1'], maxGenerators: -1 }));
+  const fromFile = await cli(['projects', 'policy', 'set', 'narrow', '--file', badFile]);
+  assert.equal(fromFile.code, 2, describeResult(fromFile));
+  assert.match(fromFile.stderr, /maxGenerators/);
   const missing = await cli(['projects', 'policy', 'show', 'nope']);
   assert.notEqual(missing.code, 0, describeResult(missing));
   assert.match(missing.stderr, /no project nope/);
