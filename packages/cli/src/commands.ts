@@ -52,4 +52,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     usage: ['stampede tokens create|list|revoke       API and agent join tokens'],
     load: async () => (await import('./commands/tokens.ts')).tokensCommand,
   },
+  projects: {
+    usage: [
+      'stampede projects list|create|policy show|policy set   projects and their allow-lists and caps',
+    ],
+    load: async () => (await import('./commands/projects.ts')).projectsCommand,
+  },
 };

@@ -211,6 +211,7 @@ export const runCreateSchema = z.strictObject({
   labels: z.record(labelKey, z.string().max(256)).default({}),
   /** Generator pool; the controller's default pool when absent. */
   pool: name.optional(),
+  /** Project by id or name (its policy applies); the default project when absent. */
   projectId: id.optional(),
 });
 /** Body of a run creation, as sent. */
@@ -223,6 +224,10 @@ export const runPlanSchema = z.strictObject({
   archiveSha256: sha256,
   overrides: runOverridesSchema,
   env: z.record(z.string(), z.string()),
+  /** The allow-list the load workers enforce: the project's effective one when the run was queued (absent in older plans). */
+  allowTargets: z.array(z.string()).optional(),
+  /** The effective cap on the run's duration when it was queued, ms (absent in older plans). */
+  maxDurationMs: z.number().int().positive().optional(),
 });
 /** A run's stored plan. */
 export type RunPlan = z.output<typeof runPlanSchema>;

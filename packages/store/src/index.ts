@@ -2,6 +2,7 @@ export * from './clock.ts';
 export * from './errors.ts';
 export * from './model.ts';
 export * from './model-comparisons.ts';
+export * from './model-policies.ts';
 export * from './store.ts';
 export { DEFAULT_PROJECT_ID, MIGRATIONS } from './migrations/index.ts';
 export type { Migration, MigrationContext, MigrationStatement } from './migrations/migration.ts';

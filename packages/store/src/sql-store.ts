@@ -4,10 +4,12 @@ import type { Migration } from './migrations/migration.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type * as M from './model.ts';
 import type * as C from './model-comparisons.ts';
+import type * as P from './model-policies.ts';
 import * as baselines from './repos/baselines.ts';
 import * as comparisons from './repos/comparisons.ts';
 import * as credentials from './repos/credentials.ts';
 import * as generators from './repos/generators.ts';
+import * as policies from './repos/project-policies.ts';
 import * as projects from './repos/projects.ts';
 import * as queue from './repos/queue.ts';
 import * as records from './repos/records.ts';
@@ -72,6 +74,13 @@ export class SqlStore implements S.Store {
   }
   listProjects(): Promise<M.Project[]> {
     return projects.listProjects(this.#c);
+  }
+
+  getProjectPolicy(projectId: string): Promise<P.ProjectPolicy | null> {
+    return policies.getProjectPolicy(this.#c, projectId);
+  }
+  setProjectPolicy(input: P.NewProjectPolicy): Promise<P.ProjectPolicy> {
+    return policies.setProjectPolicy(this.#c, input);
   }
 
   putBundle(content: Uint8Array, expectedSha256?: string) {

@@ -28,6 +28,7 @@ import type {
   SeriesKey,
   TestBranch,
 } from './model-comparisons.ts';
+import type { NewProjectPolicy, ProjectPolicy } from './model-policies.ts';
 
 /** Input of `createRun`; the run starts `queued`. */
 export interface NewRun {
@@ -93,6 +94,14 @@ export interface ProjectStore {
   findProjectByName(name: string): Promise<Project | null>;
   /** All projects by name. */
   listProjects(): Promise<Project[]>;
+}
+
+/** Per-project target allow-lists and caps. */
+export interface ProjectPolicyStore {
+  /** The project's own policy, or null when it has none; NOT_FOUND for an unknown project. */
+  getProjectPolicy(projectId: string): Promise<ProjectPolicy | null>;
+  /** Replaces the project's policy; NOT_FOUND for an unknown project, INVALID_INPUT for a bad cap. */
+  setProjectPolicy(input: NewProjectPolicy): Promise<ProjectPolicy>;
 }
 
 /** Content-addressed test bundles. */
@@ -295,6 +304,7 @@ export interface ComparisonStore {
 export interface Store
   extends
     ProjectStore,
+    ProjectPolicyStore,
     BundleStore,
     RunStore,
     GeneratorStore,

@@ -54,6 +54,7 @@ Distributed (on a controller's generators; token from STAMPEDE_TOKEN):
   --generators N          generators sharing the load (default 1)
   --pool NAME             generator pool (default: the controller's, normally "local";
                           agents that joined with a plain token are in pool "static")
+  --project P             project (id or name) whose allow-list and caps apply
   --token T  --ca-file FILE
 Output:
   --summary-json FILE     write the end-of-test summary (docs/summary-json.md); - = stdout
@@ -101,6 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         server: { type: 'string' },
         generators: { type: 'string' },
         pool: { type: 'string' },
+        project: { type: 'string' },
         token: { type: 'string' },
         'ca-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -196,7 +198,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     };
   }
 
-  if (f.server !== undefined || f.generators !== undefined || f.pool !== undefined) {
+  if (
+    f.server !== undefined ||
+    f.generators !== undefined ||
+    f.pool !== undefined ||
+    f.project !== undefined
+  ) {
     if (f.server === undefined && !process.env['STAMPEDE_SERVER'])
       throw new UsageError('--generators needs --server URL (or STAMPEDE_SERVER)');
     const generators = intFlag('generators', f.generators, 1) ?? 1;
@@ -220,6 +227,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         generators,
         labels,
         ...(f.pool === undefined ? {} : { pool: f.pool }),
+        ...(f.project === undefined ? {} : { project: f.project }),
         summaryJsonPath: f['summary-json'],
         quiet: f.quiet === true,
         color: !f['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'],

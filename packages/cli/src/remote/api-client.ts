@@ -76,7 +76,7 @@ export function apiTarget(flags: {
 
 /** Options of one call. */
 export interface CallOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** JSON body, or raw bytes sent as application/octet-stream. */
   json?: unknown;
   bytes?: Uint8Array;

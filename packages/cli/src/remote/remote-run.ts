@@ -34,6 +34,8 @@ export interface RemoteRunInput {
   labels?: Record<string, string>;
   /** Generator pool; the controller's default when absent. */
   pool?: string;
+  /** Project (id or name) whose policy the run is checked against; the default project when absent. */
+  project?: string;
   summaryJsonPath: string | undefined;
   quiet: boolean;
   color: boolean;
@@ -60,6 +62,7 @@ export async function runRemote(input: RemoteRunInput): Promise<number> {
       archiveSha256: built.sha256,
       generators: input.generators,
       ...(input.pool === undefined ? {} : { pool: input.pool }),
+      ...(input.project === undefined ? {} : { projectId: input.project }),
       overrides: input.overrides,
       env: input.env,
       ...(input.labels === undefined ? {} : { labels: input.labels }),

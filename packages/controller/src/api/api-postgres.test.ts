@@ -10,6 +10,7 @@ import { adminSuite } from './testing/suite-admin.ts';
 import { badInputSuite } from './testing/suite-bad-input.ts';
 import { fuzzSuite } from './testing/suite-fuzz.ts';
 import { hardeningSuite } from './testing/suite-hardening.ts';
+import { projectsSuite } from './testing/suite-projects.ts';
 import { runsSuite } from './testing/suite-runs.ts';
 
 const url = process.env['STAMPEDE_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -52,6 +53,7 @@ const postgres: MakeStore = async (clock) => {
 };
 
 runsSuite(postgres);
+projectsSuite(postgres);
 adminSuite(postgres);
 badInputSuite(postgres);
 hardeningSuite(postgres);

@@ -5,6 +5,7 @@ import { adminSuite } from './testing/suite-admin.ts';
 import { badInputSuite } from './testing/suite-bad-input.ts';
 import { fuzzSuite } from './testing/suite-fuzz.ts';
 import { hardeningSuite } from './testing/suite-hardening.ts';
+import { projectsSuite } from './testing/suite-projects.ts';
 import { runsSuite } from './testing/suite-runs.ts';
 
 const sqlite: MakeStore = async (clock) => {
@@ -13,6 +14,7 @@ const sqlite: MakeStore = async (clock) => {
 };
 
 runsSuite(sqlite);
+projectsSuite(sqlite);
 adminSuite(sqlite);
 badInputSuite(sqlite);
 hardeningSuite(sqlite);

@@ -9,6 +9,7 @@ import { baselineRoutes } from './baselines.ts';
 import { comparisonRoutes } from './comparisons.ts';
 import { generatorRoutes } from './generators.ts';
 import { metaRoutes } from './meta.ts';
+import { projectRoutes } from './projects.ts';
 import { mountRoutes, type ApiRoute } from './route.ts';
 import { runDataRoutes } from './run-data.ts';
 import { runRoutes } from './runs.ts';
@@ -28,6 +29,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
   { name: 'comparisons', routes: [...comparisonRoutes, ...baselineRoutes] },
   { name: 'generators', routes: generatorRoutes },
   { name: 'tokens', routes: tokenRoutes },
+  { name: 'projects', routes: projectRoutes },
   { name: 'audit', routes: auditRoutes },
 ];
 

@@ -1,12 +1,14 @@
-// Queuing one run: caps, archive, allow-list, store, run job, audit, wake the scheduler. Used by
+// Queuing one run: the project's effective caps, archive, allow-list, store, run job, audit, wake the scheduler. Used by
 // POST /api/v1/runs and by the comparison jobs, which start their runs the same way.
 import { API_PREFIX, type RunCreate, type RunPlan } from '@stampede/protocol';
-import { isStoreError, type Run } from '@stampede/store';
+import { DEFAULT_PROJECT_ID, isStoreError, type Run } from '@stampede/store';
 import type { ControllerServices } from '../services.ts';
 import { inspectRun } from './archive-work.ts';
 import { ApiError } from './errors.ts';
 import { assertPoolKnown } from './pool-check.ts';
-import { assertNoneRefused, assertWithinCaps } from './run-checks.ts';
+import { findProject, loadPolicy } from './project-lookup.ts';
+import { runtimeAllowList } from './project-policy.ts';
+import { assertNoneRefusedBy, assertWithinCaps } from './run-checks.ts';
 
 /** Kind of the queue job that asks the scheduler to run a run; its queue is the run's pool. */
 export const RUN_JOB_KIND = 'run';
@@ -22,8 +24,10 @@ export async function queueRun(
   body: RunCreate,
   actor: string,
 ): Promise<Run> {
-  const { store, config } = services;
-  assertWithinCaps(body, config);
+  const { store } = services;
+  const project = await findProject(services, body.projectId ?? DEFAULT_PROJECT_ID);
+  const { effective } = await loadPolicy(services, project);
+  assertWithinCaps(body, effective.caps, project.name);
   let bytes: Uint8Array;
   try {
     bytes = (await store.getBundle(body.archiveSha256)).content;
@@ -36,17 +40,25 @@ export async function queueRun(
     );
   }
   // Parsing and scanning megabytes of script run in the archive worker thread.
-  const refused = await inspectRun(bytes, `archive ${body.archiveSha256}`, body.env, config);
-  assertNoneRefused(refused, config);
-  const pool = body.pool ?? config.defaultPool;
+  const refused = await inspectRun(
+    bytes,
+    `archive ${body.archiveSha256}`,
+    body.env,
+    effective.targets,
+  );
+  assertNoneRefusedBy(refused, effective);
+  const pool = body.pool ?? services.config.defaultPool;
   await assertPoolKnown(services, pool);
   const plan: RunPlan = {
     archiveSha256: body.archiveSha256,
     overrides: body.overrides,
     env: body.env,
+    // The run keeps the policy it was queued under: the load workers enforce this list.
+    allowTargets: runtimeAllowList(effective.targets),
+    maxDurationMs: effective.caps.maxDurationMs.limit,
   };
   const run = await store.createRun({
-    ...(body.projectId === undefined ? {} : { projectId: body.projectId }),
+    projectId: project.id,
     planJson: JSON.stringify(plan),
     bundleSha256: body.archiveSha256,
     generatorsRequested: body.generators,

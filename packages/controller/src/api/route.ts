@@ -9,7 +9,7 @@ import { authenticate, type Caller } from './auth.ts';
 import { invalidRequest } from './errors.ts';
 
 /** HTTP methods the API uses. */
-export type ApiMethod = 'GET' | 'POST' | 'DELETE';
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** A JSON text sent as is (a stored document such as a summary), instead of a serialized object. */
 export class RawJson {

@@ -144,7 +144,10 @@ export class RunDriver {
         return this.#checkQuorum();
       case 'ready':
         if (this.#startAtMs !== null && now >= this.#startAtMs) {
-          const maxMs = this.aggregator.plan?.maxDurationMs ?? this.#ctx.config.maxDurationMs;
+          const maxMs =
+            this.aggregator.plan?.maxDurationMs ??
+            parseRunPlan(this.run).maxDurationMs ??
+            this.#ctx.config.maxDurationMs;
           await this.#transition(
             'running',
             `started at ${iso(this.#startAtMs)}`,
@@ -204,7 +207,7 @@ export class RunDriver {
         generatorIndex: s.index,
         generatorCount: n,
         runSetup: s.index === 0,
-        allowTargets: [...this.#ctx.config.allowTargets],
+        allowTargets: [...(plan.allowTargets ?? this.#ctx.config.allowTargets)],
         source: s.source,
       });
     }

@@ -3,6 +3,7 @@ import { basicsContract } from './basics.ts';
 import { comparisonsContract } from './comparisons.ts';
 import { generatorsContract } from './generators.ts';
 import type { MakeDatabase } from './harness.ts';
+import { policiesContract } from './policies.ts';
 import { queueContract } from './queue.ts';
 import { recordsContract } from './records.ts';
 import { runsContract } from './runs.ts';
@@ -22,5 +23,6 @@ export function storeContract(
     recordsContract(makeStore);
     queueContract(makeStore, options.reopenable);
     comparisonsContract(makeStore);
+    policiesContract(makeStore, options.reopenable);
   });
 }

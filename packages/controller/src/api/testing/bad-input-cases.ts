@@ -3,7 +3,7 @@ import { badRunBodyCases, SHA } from './bad-run-body-cases.ts';
 import { archiveBytes } from './harness.ts';
 
 /** A method of the API. */
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** One bad request and what the answer must say. */
 export interface BadCase {

@@ -165,7 +165,7 @@ export function archiveBytes(
 /** A request through inject() with a bearer token and a JSON body (or raw bytes). */
 export async function call(
   app: FastifyInstance,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   options: {
     token?: string;

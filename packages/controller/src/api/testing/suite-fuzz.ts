@@ -139,7 +139,7 @@ function randomBody(
 
 /** One request of the fuzz mix. */
 export interface FuzzRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   token: string | undefined;
   json?: unknown;
@@ -150,7 +150,7 @@ export interface FuzzRequest {
 /** The next request of the fuzz mix for `route` (a route of API_ROUTES). */
 export function fuzzRequest(
   r: Rand,
-  route: { method: 'GET' | 'POST' | 'DELETE'; url: string },
+  route: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string },
   ids: FuzzIds,
   tokens: readonly (string | undefined)[],
 ): FuzzRequest {

@@ -133,6 +133,9 @@ export function runsSuite(makeStore: MakeStore): void {
           archiveSha256: sha,
           overrides: { vus: 5, durationMs: 30_000 },
           env: { API_KEY: 'secret-value', TARGET: 'https://shop.example.com:8443/' },
+          // The default project has no policy: the installation's list and cap (issue 13 item 8).
+          allowTargets: ['api.example.com', 'shop.example.com:8443', 'loopback'],
+          maxDurationMs: 3_600_000,
         });
         const jobs = await h.store.listJobs({ queue: 'local' });
         assert.equal(jobs.length, 1);
