@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import { basicsContract } from './basics.ts';
 import { comparisonsContract } from './comparisons.ts';
 import { generatorsContract } from './generators.ts';
+import { historyContract } from './history.ts';
 import type { MakeDatabase } from './harness.ts';
 import { queueContract } from './queue.ts';
 import { recordsContract } from './records.ts';
@@ -22,5 +23,6 @@ export function storeContract(
     recordsContract(makeStore);
     queueContract(makeStore, options.reopenable);
     comparisonsContract(makeStore);
+    historyContract(makeStore);
   });
 }
