@@ -15,6 +15,9 @@ import { scriptNameOfArchive, testNameOfScript } from './history-target.ts';
 
 const SERIES = { testName: 'checkout', branch: 'main', metric: 'http_req_duration' };
 const SETTINGS = { pValue: 0.05 };
+// Strictly increasing, so runs are created and started in a definite order.
+let tick = 1_700_000_000_000;
+const storeClock = { nowMs: () => ++tick };
 
 function summaryWith(p50: number): Summary {
   const t = {
@@ -246,7 +249,7 @@ function suite(name: string, open: () => Promise<{ store: Store; close(): Promis
 }
 
 suite('sqlite', async () => {
-  const store = await SqliteStore.open(':memory:');
+  const store = await SqliteStore.open(':memory:', { clock: storeClock });
   return { store, close: () => store.close() };
 });
 
@@ -259,7 +262,7 @@ after(() => admin.end());
 suite('postgres', async () => {
   const schema = `${prefix}_${n++}`;
   await admin.query(`CREATE SCHEMA ${schema}`);
-  const store = await PostgresStore.open(url, { schema, maxConnections: 4 });
+  const store = await PostgresStore.open(url, { schema, maxConnections: 4, clock: storeClock });
   return {
     store,
     close: async () => {
