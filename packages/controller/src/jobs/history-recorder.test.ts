@@ -6,40 +6,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { changePointStateSchema, type Summary } from '@stampede/protocol';
+import { changePointStateSchema } from '@stampede/protocol';
 import { PostgresStore, SqliteStore, type Store } from '@stampede/store';
-import { SUMMARY } from '../api/testing/suite-runs.ts';
 import { silentLog } from '../scheduler/log.ts';
 import { HistoryRecorder } from './history-recorder.ts';
 import { scriptNameOfArchive, testNameOfScript } from './history-target.ts';
+import { checkoutArchive, endedRun } from './testing/history-runs.ts';
 
 const SERIES = { testName: 'checkout', branch: 'main', metric: 'http_req_duration' };
 const SETTINGS = { pValue: 0.05 };
 // Strictly increasing, so runs are created and started in a definite order.
 let tick = 1_700_000_000_000;
 const storeClock = { nowMs: () => ++tick };
-
-function summaryWith(p50: number): Summary {
-  const t = {
-    count: 100,
-    min: 1,
-    mean: p50,
-    p50,
-    p90: p50,
-    p95: p50,
-    p99: p50 * 1.2,
-    p999: p50,
-    max: p50,
-  };
-  return {
-    ...SUMMARY,
-    thresholds: {},
-    metrics: {
-      ...SUMMARY.metrics,
-      http_req_duration: { type: 'trend', contains: 'time', values: t },
-    },
-  };
-}
 
 interface Ctx {
   store: Store;
@@ -54,37 +32,13 @@ interface Ctx {
 }
 
 async function context(store: Store): Promise<Ctx> {
-  const bundle = await store.putBundle(
-    new TextEncoder().encode(
-      '{"v":1,"scriptName":"checkout.ts","script":"","files":{},"targets":[]}',
-    ),
-  );
-  let now = 1_700_000_000_000;
-  const clock = { nowMs: () => now };
+  const bundle = await checkoutArchive(store);
   const projectId = (await store.listProjects())[0]?.id ?? '';
   return {
     store,
     projectId,
-    clock,
-    async run(p50, labels = { branch: 'main' }, status = 'passed') {
-      now += 1000;
-      const r = await store.createRun({
-        planJson: '{}',
-        bundleSha256: bundle.sha256,
-        generatorsRequested: 1,
-        pool: 'local',
-        createdBy: 'test',
-        labels,
-      });
-      let prev: string = 'queued';
-      for (const s of ['provisioning', 'preparing', 'ready', 'running', 'collecting'] as const) {
-        await store.transitionRun(r.id, [prev as 'queued'], s, s, null);
-        prev = s;
-      }
-      await store.setRunSummary(r.id, JSON.stringify(summaryWith(p50)));
-      await store.transitionRun(r.id, ['collecting'], status, status, null);
-      return r.id;
-    },
+    clock: storeClock,
+    run: (p50, labels, status) => endedRun(store, bundle, p50, labels, status),
   };
 }
 
