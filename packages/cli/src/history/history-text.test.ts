@@ -71,9 +71,9 @@ test('history text: one line per run, the change point marked on the run that st
   assert.match(text, /run_b\s+-\s+13\.10\s+▲ \+24\.8% change point \(confirmed, worse\)\n/);
   assert.match(
     text,
-    /earlier change points:\n {2}at run run_old .*▼ -10\.0% change point \(withdrawn, better\)/,
+    /withdrawn \(reported, then no longer detected\):\n {2}at run run_old .*▼ -10\.0% change point \(withdrawn, better\)/,
   );
-  assert.match(text, /2 change point\(s\): E-divisive means, p ≤ 0\.001, window 50/);
+  assert.match(text, /\n1 change point\(s\): E-divisive means, p ≤ 0\.001, window 50/);
   assert.match(renderHistory({ ...VIEW, points: [] }), /no points/);
 });
 

@@ -25,7 +25,7 @@ export interface HistoryRecorderOptions {
   settings?: Partial<ChangePointSettings>;
   /** Runs fetched per scan (default 4). */
   runsPerScan?: number;
-  /** Series appended per tick at most (default 200): a big run is spread over several ticks. */
+  /** Series appended per tick at most (default 50, about 0.1–0.25 s): a big run spreads over ticks. */
   pointsPerTick?: number;
   /** Pause between scans that found nothing, ms (default 1000). */
   scanIntervalMs?: number;
@@ -56,7 +56,7 @@ export class HistoryRecorder {
   constructor(o: HistoryRecorderOptions) {
     this.#o = {
       runsPerScan: 4,
-      pointsPerTick: 200,
+      pointsPerTick: 50,
       scanIntervalMs: 1000,
       maxAttempts: 5,
       settings: {},
