@@ -252,7 +252,7 @@ export class SqlStore implements S.Store {
   appendHistoryPoint(input: C.HistoryAppend): Promise<'appended' | 'duplicate'> {
     return history.appendHistoryPoint(this.#c, input);
   }
-  listRunsPendingHistory(options?: { limit?: number }): Promise<M.Run[]> {
+  listRunsPendingHistory(options?: { limit?: number; endedSinceMs?: number }): Promise<M.Run[]> {
     return history.listRunsPendingHistory(this.#c, options);
   }
   markRunHistory(input: {

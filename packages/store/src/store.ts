@@ -274,8 +274,8 @@ export interface ComparisonStore {
    * `expectedCount` (read it again and retry); NOT_FOUND for an unknown run.
    */
   appendHistoryPoint(input: HistoryAppend): Promise<'appended' | 'duplicate'>;
-  /** Ended passed/failed runs the history has not handled yet, oldest first (default 10, max 500). */
-  listRunsPendingHistory(options?: { limit?: number }): Promise<Run[]>;
+  /** Ended passed/failed runs the history has not handled yet, oldest first (default 10, max 500), optionally only those that ended at or after `endedSinceMs`. */
+  listRunsPendingHistory(options?: { limit?: number; endedSinceMs?: number }): Promise<Run[]>;
   /** Records once that the history handled a run (the first record stays); NOT_FOUND unknown run. */
   markRunHistory(input: {
     runId: string;

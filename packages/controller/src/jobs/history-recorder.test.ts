@@ -173,6 +173,32 @@ function suite(name: string, open: () => Promise<{ store: Store; close(): Promis
     );
 
     test(
+      'once caught up, scans look at recently ended runs; a full scan every 5 minutes finds the rest',
+      withCtx(async (c) => {
+        let now = tick;
+        const clock = { nowMs: () => now };
+        const rec = new HistoryRecorder({
+          store: c.store,
+          clock,
+          log: silentLog,
+          scanIntervalMs: 0,
+        });
+        await c.run(10);
+        await rec.tick();
+        assert.deepEqual(await c.store.listRunsPendingHistory(), []);
+        // A run that ended (by the database's clock) 10 minutes before the last scan.
+        tick -= 10 * 60_000;
+        const late = await c.run(11);
+        tick += 20 * 60_000;
+        await rec.tick();
+        assert.equal(await c.store.getRunHistory(late), null, 'outside the incremental window');
+        now += 5 * 60_000;
+        await rec.tick();
+        assert.equal((await c.store.getRunHistory(late))?.outcome, 'recorded');
+      }),
+    );
+
+    test(
       'two recorders on one database and a restart half-way through a run append each run once',
       withCtx(async (c) => {
         const ids: string[] = [];

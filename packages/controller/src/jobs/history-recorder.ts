@@ -36,6 +36,14 @@ export interface HistoryRecorderOptions {
 /** Most compare-and-set retries of one append before it counts as a failure. */
 const MAX_CAS_RETRIES = 50;
 
+/**
+ * Once caught up, scans look at runs that ended since the last complete scan (an index range),
+ * less this slack for the clocks of other controllers on the database; a full scan every
+ * FULL_SCAN_EVERY_MS picks up anything else (a run whose recording failed and waits its turn).
+ */
+const ENDED_SLACK_MS = 60_000;
+const FULL_SCAN_EVERY_MS = 5 * 60_000;
+
 interface InProgress {
   run: Run;
   target: Extract<HistoryTarget, { ok: true }>;
@@ -51,6 +59,8 @@ export class HistoryRecorder {
   #batch: Run[] = [];
   #current: InProgress | null = null;
   #nextScanAtMs = 0;
+  #endedSinceMs: number | undefined = undefined;
+  #nextFullScanAtMs = 0;
   readonly #failures = new Map<string, number>();
 
   constructor(o: HistoryRecorderOptions) {
@@ -72,7 +82,7 @@ export class HistoryRecorder {
     while (budget > 0) {
       if (this.#current === null && this.#batch.length === 0) {
         if (clock.nowMs() < this.#nextScanAtMs) return;
-        this.#batch = await store.listRunsPendingHistory({ limit: this.#o.runsPerScan });
+        this.#batch = await this.#scan();
         if (this.#batch.length === 0) {
           this.#nextScanAtMs = clock.nowMs() + this.#o.scanIntervalMs;
           return;
@@ -89,6 +99,22 @@ export class HistoryRecorder {
         return;
       }
     }
+  }
+
+  async #scan(): Promise<Run[]> {
+    const { store, clock, runsPerScan } = this.#o;
+    const startedAtMs = clock.nowMs();
+    const full = this.#endedSinceMs === undefined || startedAtMs >= this.#nextFullScanAtMs;
+    const batch = await store.listRunsPendingHistory({
+      limit: runsPerScan,
+      ...(full || this.#endedSinceMs === undefined ? {} : { endedSinceMs: this.#endedSinceMs }),
+    });
+    if (batch.length < runsPerScan) {
+      // Caught up: every pending run that ended before this scan is in this batch.
+      this.#endedSinceMs = Math.max(0, startedAtMs - ENDED_SLACK_MS);
+      if (full) this.#nextFullScanAtMs = startedAtMs + FULL_SCAN_EVERY_MS;
+    }
+    return batch;
   }
 
   /** Appends up to `budget` points of `run`; returns how many steps it took. */

@@ -127,6 +127,12 @@ export function historyContract(make: MakeDatabase): void {
         (await store.listRunsPendingHistory({ limit: 1 })).map((r) => r.id),
         [passed],
       );
+      const failedEnd = (await store.getRun(failed)).endedAtMs ?? 0;
+      assert.deepEqual(
+        (await store.listRunsPendingHistory({ endedSinceMs: failedEnd })).map((r) => r.id),
+        [failed],
+      );
+      assert.deepEqual(await store.listRunsPendingHistory({ endedSinceMs: failedEnd + 1 }), []);
       assert.equal(await store.getRunHistory(passed), null);
       const first = await store.markRunHistory({
         runId: passed,

@@ -81,20 +81,24 @@ export async function appendHistoryPoint(
 
 /**
  * Runs the history has not handled yet: ended `passed` or `failed` (a summary is stored before
- * either), with no history record, oldest first; `limit` defaults to 10 (max 500).
+ * either), with no history record, oldest first; `limit` defaults to 10 (max 500);
+ * `endedSinceMs` keeps runs that ended at or after it (an index range instead of every run).
  */
 export async function listRunsPendingHistory(
   c: StoreContext,
-  options: { limit?: number } = {},
+  options: { limit?: number; endedSinceMs?: number } = {},
 ): Promise<Run[]> {
   const limit = clampLimit(options.limit, 10, 500);
+  const since = options.endedSinceMs;
+  if (since !== undefined) assertInt(since, 'endedSinceMs');
   const { rows } = await c.db.run((ex) =>
     ex.query(
       `SELECT r.* FROM runs r WHERE r.status IN ('passed', 'failed')
          AND r.summary_json IS NOT NULL
+         ${since === undefined ? '' : 'AND r.ended_at_ms >= $2'}
          AND NOT EXISTS (SELECT 1 FROM history_runs h WHERE h.run_id = r.id)
        ORDER BY r.created_at_ms, r.id LIMIT $1`,
-      [limit],
+      since === undefined ? [limit] : [limit, since],
     ),
   );
   return rows.map(toRun);
