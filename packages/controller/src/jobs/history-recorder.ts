@@ -77,7 +77,7 @@ export class HistoryRecorder {
 
   /** Records at most `pointsPerTick` points of pending runs. */
   async tick(): Promise<void> {
-    const { store, clock } = this.#o;
+    const { clock } = this.#o;
     let budget = this.#o.pointsPerTick;
     while (budget > 0) {
       if (this.#current === null && this.#batch.length === 0) {
