@@ -91,9 +91,12 @@ export async function listRunsPendingHistory(
   const limit = clampLimit(options.limit, 10, 500);
   const since = options.endedSinceMs;
   if (since !== undefined) assertInt(since, 'endedSinceMs');
+  // With a lower bound on the end, `status || ''` keeps SQLite's planner off runs_by_status (all
+  // ended runs) and on runs_by_ended (the recent ones); the same text works on PostgreSQL.
+  const status = since === undefined ? 'r.status' : "r.status || ''";
   const { rows } = await c.db.run((ex) =>
     ex.query(
-      `SELECT r.* FROM runs r WHERE r.status IN ('passed', 'failed')
+      `SELECT r.* FROM runs r WHERE ${status} IN ('passed', 'failed')
          AND r.summary_json IS NOT NULL
          ${since === undefined ? '' : 'AND r.ended_at_ms >= $2'}
          AND NOT EXISTS (SELECT 1 FROM history_runs h WHERE h.run_id = r.id)
