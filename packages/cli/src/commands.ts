@@ -44,6 +44,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
     ],
     load: async () => (await import('./commands/experiment.ts')).experimentCommand,
   },
+  history: {
+    usage: [
+      'stampede history <test> [--metric http_req_duration:p99]   runs over time, change points',
+    ],
+    load: async () => (await import('./commands/history.ts')).historyCommand,
+  },
   generators: {
     usage: ["stampede generators list|terminate       the controller's load generators"],
     load: async () => (await import('./commands/generators.ts')).generatorsCommand,

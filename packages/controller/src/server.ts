@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { ChangePointSettings } from '@stampede/protocol';
 import { openStore, type Store } from '@stampede/store';
 import { buildApp } from './app.ts';
 import { API_TOKEN_PREFIX, assertTokenFormat, createApiToken, hashToken } from './ca/index.ts';
@@ -54,6 +55,8 @@ export interface StartControllerOptions {
   timeouts?: Partial<RunTimeouts>;
   /** How often liveness, pools and the scheduler run, ms (default 250). */
   tickIntervalMs?: number;
+  /** Change-point settings of new history series (default: the analysis package's). */
+  historySettings?: Partial<ChangePointSettings>;
   /** Wall clock (tests). */
   clock?: ControllerClock;
   /** Operational log (default stderr). */
@@ -160,6 +163,9 @@ export async function startController(options: StartControllerOptions): Promise<
       ...(options.poolConcurrency === undefined
         ? {}
         : { poolConcurrency: options.poolConcurrency }),
+      ...(options.historySettings === undefined
+        ? {}
+        : { historySettings: options.historySettings }),
     });
     const app = buildApp(core.services, {
       https: { keyPem: server.keyPem, certPem: server.certPem, caPem: ca.certPem },

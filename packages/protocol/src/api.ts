@@ -462,3 +462,6 @@ export const auditQuerySchema = z.strictObject({
 
 /** Answer of `GET /api/v1/audit`, newest first. */
 export const auditPageSchema = pageSchema(auditEntrySchema);
+
+/** A `limit` query parameter: a plain decimal integer from 1 to `max`, optional. */
+export const queryLimitSchema = limit;

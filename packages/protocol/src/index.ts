@@ -13,3 +13,4 @@ export * from './compare.ts';
 export * from './suggest.ts';
 export * from './comparison-api.ts';
 export * from './project-api.ts';
+export * from './history-api.ts';

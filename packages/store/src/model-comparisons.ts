@@ -31,6 +31,32 @@ export interface HistoryPointRecord extends SeriesKey {
   value: number;
   /** When the run happened (its start), Unix epoch ms. */
   atMs: number;
+  /** The run's `commit` label, if it had one. */
+  commit?: string | null;
+}
+
+/** A history point appended with the series' next change-point state, in one transaction. */
+export interface HistoryAppend extends HistoryPointRecord {
+  /** The analysis package's ChangePointState after this point, as JSON text. */
+  stateJson: string;
+  /** Points that state has seen (this one included). */
+  pointCount: number;
+  /** The stored state's point count this state was computed from; null: no state yet. */
+  expectedCount: number | null;
+}
+
+/** How a run ended up in the history: its statistics appended, or skipped (with why). */
+export type HistoryRunOutcome = 'recorded' | 'skipped';
+
+/** The record that a run was handled by the history recorder (written once per run). */
+export interface HistoryRunRecord {
+  runId: string;
+  outcome: HistoryRunOutcome;
+  /** Why it was skipped, or what was recorded (`12 series of checkout on main`). */
+  reason: string;
+  /** History points the run has (0 when skipped). */
+  points: number;
+  doneAtMs: number;
 }
 
 /** The persisted change-point state of a history series (append-only first-seen records). */

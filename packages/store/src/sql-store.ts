@@ -10,6 +10,7 @@ import * as comparisons from './repos/comparisons.ts';
 import * as credentials from './repos/credentials.ts';
 import * as generators from './repos/generators.ts';
 import * as policies from './repos/project-policies.ts';
+import * as history from './repos/history.ts';
 import * as projects from './repos/projects.ts';
 import * as queue from './repos/queue.ts';
 import * as records from './repos/records.ts';
@@ -256,6 +257,23 @@ export class SqlStore implements S.Store {
     input: { stateJson: string; pointCount: number; expectedCount: number | null },
   ): Promise<C.HistorySeriesState> {
     return baselines.putHistoryState(this.#c, key, input);
+  }
+  appendHistoryPoint(input: C.HistoryAppend): Promise<'appended' | 'duplicate'> {
+    return history.appendHistoryPoint(this.#c, input);
+  }
+  listRunsPendingHistory(options?: { limit?: number; endedSinceMs?: number }): Promise<M.Run[]> {
+    return history.listRunsPendingHistory(this.#c, options);
+  }
+  markRunHistory(input: {
+    runId: string;
+    outcome: C.HistoryRunOutcome;
+    reason: string;
+    points: number;
+  }): Promise<C.HistoryRunRecord> {
+    return history.markRunHistory(this.#c, input);
+  }
+  getRunHistory(runId: string): Promise<C.HistoryRunRecord | null> {
+    return history.getRunHistory(this.#c, runId);
   }
   createComparison(input: {
     kind: C.ComparisonKind;

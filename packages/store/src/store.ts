@@ -20,6 +20,9 @@ import type {
 } from './model.ts';
 import type {
   Baseline,
+  HistoryAppend,
+  HistoryRunOutcome,
+  HistoryRunRecord,
   ComparisonKind,
   ComparisonRecord,
   ComparisonStatus,
@@ -274,6 +277,23 @@ export interface ComparisonStore {
     key: SeriesKey,
     input: { stateJson: string; pointCount: number; expectedCount: number | null },
   ): Promise<HistorySeriesState>;
+  /**
+   * Appends a run's point and the series' next change-point state in one transaction: `duplicate`
+   * when the run already has a point there; CONFLICT when the state's point count is not
+   * `expectedCount` (read it again and retry); NOT_FOUND for an unknown run.
+   */
+  appendHistoryPoint(input: HistoryAppend): Promise<'appended' | 'duplicate'>;
+  /** Ended passed/failed runs the history has not handled yet, oldest first (default 10, max 500), optionally only those that ended at or after `endedSinceMs`. */
+  listRunsPendingHistory(options?: { limit?: number; endedSinceMs?: number }): Promise<Run[]>;
+  /** Records once that the history handled a run (the first record stays); NOT_FOUND unknown run. */
+  markRunHistory(input: {
+    runId: string;
+    outcome: HistoryRunOutcome;
+    reason: string;
+    points: number;
+  }): Promise<HistoryRunRecord>;
+  /** The history record of a run, or null. */
+  getRunHistory(runId: string): Promise<HistoryRunRecord | null>;
   /** Creates a queued comparison job record; NOT_FOUND for an unknown project. */
   createComparison(input: {
     kind: ComparisonKind;

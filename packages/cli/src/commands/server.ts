@@ -29,7 +29,9 @@ its owner only); it is never logged. STAMPEDE_ADMIN_TOKEN=sta_… set at the fir
   --lease D               agent lease: load stops this long after the last contact (default 10s)
   --max-generators N      cap on generators per run
   --max-duration D        cap on a run's duration
-  --max-rate R            cap on a run's arrival rate, per second`;
+  --max-rate R            cap on a run's arrival rate, per second
+  --history-p-value P     significance of history change points, in (0, 0.5) (default 0.001);
+                          applies to series created from then on (docs/compare.md)`;
 
 const CLI_MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -53,6 +55,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
       'max-generators': { type: 'string' },
       'max-duration': { type: 'string' },
       'max-rate': { type: 'string' },
+      'history-p-value': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     SERVER_USAGE,
@@ -87,6 +90,9 @@ export async function serverCommand(argv: string[]): Promise<number> {
     ...(v['max-rate'] === undefined
       ? {}
       : { maxRatePerSec: wholeNumber('--max-rate', v['max-rate'], 1, 1e9) }),
+    ...(v['history-p-value'] === undefined
+      ? {}
+      : { historySettings: historySettings(v['history-p-value']) }),
     localAgentCommand,
   });
   // The form agents print and --ca-fingerprint takes: lowercase hex, no colons.
@@ -132,6 +138,18 @@ function wholeNumber(flag: string, text: string, min: number, max: number): numb
     );
   }
   return n;
+}
+
+/** Change-point settings for `--history-p-value`, with enough permutations to reach it. */
+function historySettings(text: string): { pValue: number; permutations: number } {
+  const p = /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
+  if (!(p > 0 && p < 0.5)) {
+    throw new UsageError(
+      `--history-p-value: "${text}" must be a number in (0, 0.5), e.g. 0.001`,
+      SERVER_USAGE,
+    );
+  }
+  return { pValue: p, permutations: Math.max(999, Math.ceil(1 / p - 1)) };
 }
 
 function duration(flag: string, text: string): number {

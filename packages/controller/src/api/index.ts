@@ -8,6 +8,7 @@ import { auditRoutes } from './audit.ts';
 import { baselineRoutes } from './baselines.ts';
 import { comparisonRoutes } from './comparisons.ts';
 import { generatorRoutes } from './generators.ts';
+import { historyRoutes } from './history.ts';
 import { metaRoutes } from './meta.ts';
 import { projectRoutes } from './projects.ts';
 import { mountRoutes, type ApiRoute } from './route.ts';
@@ -27,6 +28,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
   { name: 'archives', routes: archiveRoutes },
   { name: 'runs', routes: [...runRoutes, ...runDataRoutes] },
   { name: 'comparisons', routes: [...comparisonRoutes, ...baselineRoutes] },
+  { name: 'history', routes: historyRoutes },
   { name: 'generators', routes: generatorRoutes },
   { name: 'tokens', routes: tokenRoutes },
   { name: 'projects', routes: projectRoutes },

@@ -3,6 +3,7 @@
 // No sockets here: startController listens; tests drive `tick()` with an injected clock.
 import { LOOPBACK_ENTRY } from '@stampede/engine/results';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ChangePointSettings } from '@stampede/protocol';
 import type { Store } from '@stampede/store';
 import type { AgentEvents } from '../agents/agent-events.ts';
 import { AgentHub } from '../agents/agent-hub.ts';
@@ -10,6 +11,7 @@ import { agentRoutes } from '../agents/agent-routes.ts';
 import { queueRun } from '../api/queue-run.ts';
 import type { CertificateAuthority } from '../ca/index.ts';
 import { ComparisonJobs } from '../jobs/comparison-jobs.ts';
+import { HistoryRecorder } from '../jobs/history-recorder.ts';
 import { placementOf, LOCAL_POOL, STATIC_POOL } from '../pool/join-placement.ts';
 import { Liveness } from '../pool/liveness.ts';
 import { LocalPool, type LocalPoolOptions } from '../pool/local-pool.ts';
@@ -44,6 +46,8 @@ export interface CoreOptions {
   certValidityMs?: number;
   thresholdIntervalMs?: number;
   keepEndedMs?: number;
+  /** Change-point settings of new history series (default: the analysis package's). */
+  historySettings?: Partial<ChangePointSettings>;
 }
 
 /** Settings of the local pool given once the controller's URL is known. */
@@ -59,6 +63,8 @@ export interface ControllerCore {
   scheduler: Scheduler;
   /** Experiment (and later baseline and compare) jobs. */
   comparisons: ComparisonJobs;
+  /** Appends ended runs' statistics to their history. */
+  history: HistoryRecorder;
   liveness: Liveness;
   terminations: Terminations;
   pools: PoolRegistry;
@@ -164,6 +170,12 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
     jobLeaseMs: schedulerConfig.jobLeaseMs,
     queueRun: (body, actor) => queueRun(services, body, actor),
   });
+  const history = new HistoryRecorder({
+    store: o.store,
+    clock: o.clock,
+    log,
+    ...(o.historySettings === undefined ? {} : { settings: o.historySettings }),
+  });
   const plugin = agentRoutes({
     services,
     hub,
@@ -180,6 +192,7 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
     for (const p of pools.all()) await p.tick();
     await scheduler.tick();
     await comparisons.tick();
+    await history.tick();
   };
   const tick = (): Promise<void> => {
     current = current.then(pass, pass);
@@ -191,6 +204,7 @@ export function createControllerCore(o: CoreOptions): ControllerCore {
     hub,
     scheduler,
     comparisons,
+    history,
     liveness,
     terminations,
     pools,

@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import { basicsContract } from './basics.ts';
 import { comparisonsContract } from './comparisons.ts';
 import { generatorsContract } from './generators.ts';
+import { historyContract } from './history.ts';
 import type { MakeDatabase } from './harness.ts';
 import { policiesContract } from './policies.ts';
 import { queueContract } from './queue.ts';
@@ -24,5 +25,6 @@ export function storeContract(
     queueContract(makeStore, options.reopenable);
     comparisonsContract(makeStore);
     policiesContract(makeStore, options.reopenable);
+    historyContract(makeStore);
   });
 }

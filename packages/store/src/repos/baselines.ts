@@ -13,6 +13,7 @@ import {
   clampLimit,
   num,
   str,
+  strOrNull,
   type StoreContext,
 } from '../rows.ts';
 import type { SqlRow } from '../sql/driver.ts';
@@ -23,16 +24,19 @@ function assertTestBranch(k: TestBranch): void {
   assertText(k.branch, 'branch');
 }
 
-function assertSeries(k: SeriesKey): void {
+/** INVALID_INPUT unless every part of the series key is non-empty text. */
+export function assertSeries(k: SeriesKey): void {
   assertTestBranch(k);
   assertText(k.metric, 'metric');
   assertText(k.statistic, 'statistic');
 }
 
-const SERIES_WHERE =
+/** WHERE clause of one series, parameters $1…$5 (seriesParams). */
+export const SERIES_WHERE =
   'project_id = $1 AND test_name = $2 AND branch = $3 AND metric = $4 AND statistic = $5';
 
-function seriesParams(k: SeriesKey): string[] {
+/** The parameters of SERIES_WHERE. */
+export function seriesParams(k: SeriesKey): string[] {
   return [k.projectId, k.testName, k.branch, k.metric, k.statistic];
 }
 
@@ -48,7 +52,8 @@ function toBaseline(row: SqlRow): Baseline {
   };
 }
 
-function seriesOf(row: SqlRow): SeriesKey {
+/** The series key of a history row. */
+export function seriesOf(row: SqlRow): SeriesKey {
   return {
     projectId: str(row, 'project_id'),
     testName: str(row, 'test_name'),
@@ -141,9 +146,9 @@ export async function putHistoryPoint(
     }
     const r = await tx.query(
       `INSERT INTO history_points (project_id, test_name, branch, metric, statistic, run_id,
-         value, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         value, at_ms, commit_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (project_id, test_name, branch, metric, statistic, run_id) DO NOTHING`,
-      [...seriesParams(input), input.runId, input.value, input.atMs],
+      [...seriesParams(input), input.runId, input.value, input.atMs, input.commit ?? null],
     );
     return r.changes > 0;
   });
@@ -169,6 +174,7 @@ export async function listHistoryPoints(
     runId: str(row, 'run_id'),
     value: Number(row['value']),
     atMs: num(row, 'at_ms'),
+    commit: strOrNull(row, 'commit_label'),
   }));
 }
 
