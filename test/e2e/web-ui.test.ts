@@ -205,6 +205,25 @@ test(
       'live requests',
     );
 
+    // Live percentiles of the merged last interval, in order, and plotted as three lines.
+    await waitFor(
+      async () => /ms$/.test((await page.getByTestId('live-p99').textContent()) ?? ''),
+      20_000,
+      'live p99 on the page',
+    );
+    const [p50, p95, p99] = [
+      await figure(page, 'live-p50'),
+      await figure(page, 'live-p95'),
+      await figure(page, 'live-p99'),
+    ];
+    assert.ok(p50 > 0 && p50 <= p95 && p95 <= p99, `p50 ${p50} p95 ${p95} p99 ${p99}`);
+    assert.match((await page.getByTestId('live-error-rate').textContent()) ?? '', /^0\.00 %$/);
+    const latency = page.locator('[data-chart^="Latency p50"]');
+    await latency.locator('canvas').waitFor();
+    const legend = await latency.locator('.u-legend .u-label').allTextContents();
+    assert.deepEqual(legend.slice(1), ['p50', 'p95', 'p99']);
+    assert.equal(await page.locator('[data-chart="Error rate"] canvas').count(), 1);
+
     const refused = await api.call('POST', `/runs/${run.id}/abort`, { token: readerToken });
     assert.equal(refused.status, 403);
 

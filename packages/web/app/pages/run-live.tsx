@@ -3,7 +3,7 @@
 import type { RunLive } from '@stampede/protocol';
 import { TimeChart } from '../chart.tsx';
 import { Figures } from '../common.tsx';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtTime } from '../format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtTime } from '../format.ts';
 import type { LiveSeries } from '../live-series.ts';
 
 /** Live figures and generators of a run. */
@@ -16,8 +16,15 @@ export function LiveFigures(props: { live: RunLive }) {
           ['Elapsed', fmtDuration(l.elapsedMs), 'live-elapsed'],
           ['Requests', fmtInt(l.totalRequests), 'live-total-requests'],
           ['Request rate', `${fmtNum(l.requestRatePerSec, 1)}/s`, 'live-rate'],
+          ['p50 (last interval)', fmtMs(l.p50Ms), 'live-p50'],
           ['p95 (last interval)', fmtMs(l.p95Ms), 'live-p95'],
+          ['p99 (last interval)', fmtMs(l.p99Ms), 'live-p99'],
           ['Failed (last interval)', fmtInt(l.failedRequests), 'live-failed'],
+          [
+            'Error rate (last interval)',
+            l.errorRate === null ? '–' : fmtPct(l.errorRate),
+            'live-error-rate',
+          ],
           ['VUs', `${fmtInt(l.vus)} / ${fmtInt(l.vusMax)}`, 'live-vus'],
           ['Iterations', fmtInt(l.iterations), 'live-iterations'],
           ['Failing thresholds', fmtInt(l.failingThresholds), 'live-failing-thresholds'],
@@ -66,10 +73,20 @@ export function LiveCharts(props: { series: LiveSeries }) {
         series={[{ label: 'requests/s', values: s.ratePerSec }]}
       />
       <TimeChart
-        title="Latency p95 (merged histograms)"
+        title="Latency p50 / p95 / p99 (merged histograms)"
         unit="ms"
         timesSec={s.timesSec}
-        series={[{ label: 'p95', values: s.p95Ms }]}
+        series={[
+          { label: 'p50', values: s.p50Ms },
+          { label: 'p95', values: s.p95Ms },
+          { label: 'p99', values: s.p99Ms },
+        ]}
+      />
+      <TimeChart
+        title="Error rate"
+        unit="%"
+        timesSec={s.timesSec}
+        series={[{ label: 'failed requests', values: s.errorPct }]}
       />
       <TimeChart
         title="VUs and failed requests"
