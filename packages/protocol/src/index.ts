@@ -12,3 +12,4 @@ export * from './api.ts';
 export * from './compare.ts';
 export * from './suggest.ts';
 export * from './comparison-api.ts';
+export * from './time-series.ts';

@@ -1,22 +1,13 @@
 // The live figures a run page has seen, one point per poll, kept as columns for the charts. The
 // controller serves only the latest merged interval (GET /runs/:id/live), so the series starts
 // when the page was opened.
-import type { RunLive } from '@stampede/protocol';
+import type { RunLive, TimeSeries } from '@stampede/protocol';
 
 /** Most points kept (6 h at one a second): older ones are dropped first. */
 export const MAX_POINTS = 6 * 3600;
 
-/** Columns of the live charts; x in epoch seconds, latencies in ms, error rate in percent. */
-export interface LiveSeries {
-  timesSec: number[];
-  ratePerSec: (number | null)[];
-  p50Ms: (number | null)[];
-  p95Ms: (number | null)[];
-  p99Ms: (number | null)[];
-  errorPct: (number | null)[];
-  failed: (number | null)[];
-  vus: (number | null)[];
-}
+/** Columns of the live charts (the time series a report has); x in epoch seconds. */
+export type LiveSeries = TimeSeries;
 
 type Column = Exclude<keyof LiveSeries, 'timesSec'>;
 
@@ -28,7 +19,6 @@ function pointOf(live: RunLive): Record<Column, number | null> {
     p95Ms: live.p95Ms,
     p99Ms: live.p99Ms,
     errorPct: live.errorRate === null ? null : live.errorRate * 100,
-    failed: live.failedRequests,
     vus: live.vus,
   };
 }
@@ -42,7 +32,6 @@ export function emptySeries(): LiveSeries {
     p95Ms: [],
     p99Ms: [],
     errorPct: [],
-    failed: [],
     vus: [],
   };
 }

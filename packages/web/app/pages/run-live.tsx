@@ -1,10 +1,8 @@
 // The live part of a run page: merged figures of the last interval, charts of what the page has
 // seen, and each generator's state.
 import type { RunLive } from '@stampede/protocol';
-import { TimeChart } from '../chart.tsx';
 import { Figures } from '../common.tsx';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtTime } from '../format.ts';
-import type { LiveSeries } from '../live-series.ts';
 
 /** Live figures and generators of a run. */
 export function LiveFigures(props: { live: RunLive }) {
@@ -57,46 +55,5 @@ export function LiveFigures(props: { live: RunLive }) {
         </tbody>
       </table>
     </>
-  );
-}
-
-/** Charts of the live series the page has collected. */
-export function LiveCharts(props: { series: LiveSeries }) {
-  const s = props.series;
-  if (s.timesSec.length === 0) return null;
-  return (
-    <div class="charts">
-      <TimeChart
-        title="Request rate"
-        unit="req/s"
-        timesSec={s.timesSec}
-        series={[{ label: 'requests/s', values: s.ratePerSec }]}
-      />
-      <TimeChart
-        title="Latency p50 / p95 / p99 (merged histograms)"
-        unit="ms"
-        timesSec={s.timesSec}
-        series={[
-          { label: 'p50', values: s.p50Ms },
-          { label: 'p95', values: s.p95Ms },
-          { label: 'p99', values: s.p99Ms },
-        ]}
-      />
-      <TimeChart
-        title="Error rate"
-        unit="%"
-        timesSec={s.timesSec}
-        series={[{ label: 'failed requests', values: s.errorPct }]}
-      />
-      <TimeChart
-        title="VUs and failed requests"
-        unit="count"
-        timesSec={s.timesSec}
-        series={[
-          { label: 'VUs', values: s.vus },
-          { label: 'failed', values: s.failed },
-        ]}
-      />
-    </div>
   );
 }

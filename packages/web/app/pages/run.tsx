@@ -16,7 +16,8 @@ import { fmtTime } from '../format.ts';
 import { appendLive, emptySeries, type LiveSeries } from '../live-series.ts';
 import { usePoll } from '../poll.ts';
 import type { Session } from '../session.ts';
-import { LiveCharts, LiveFigures } from './run-live.tsx';
+import { RunCharts } from '../run-charts.tsx';
+import { LiveFigures } from './run-live.tsx';
 import { ResultView } from './run-result.tsx';
 
 const LIVE_POLL_MS = 1000;
@@ -158,7 +159,7 @@ export function RunPage(props: { session: Session; runId: string }) {
         </p>
       )}
       {live === null ? null : <LiveFigures live={live} />}
-      <LiveCharts series={series} />
+      <RunCharts series={series} />
       {run.summary === null ? (
         isEnded(run.status) ? (
           <p>This run ended without a summary.</p>
