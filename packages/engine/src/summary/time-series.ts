@@ -11,6 +11,11 @@ export interface TimeSeriesOptions {
   bucketMs?: number;
 }
 
+/** Three decimals (µs for latencies): below the histograms' precision, and it keeps reports small. */
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
 function medianLengthMs(snapshots: readonly IntervalSnapshot[]): number {
   const lengths = snapshots.map((s) => s.endMs - s.startMs).sort((a, b) => a - b);
   return lengths[Math.floor(lengths.length / 2)] ?? 1000;
@@ -69,12 +74,12 @@ export function timeSeriesOf(
     const checked = failed?.type === 'rate' ? failed.passes + failed.fails : 0;
     const vus = b.totals.query('vus');
     out.timesSec.push((key * bucketMs) / 1000);
-    out.ratePerSec.push(rate);
-    out.p50Ms.push(trend === null ? null : percentile(trend, 50));
-    out.p95Ms.push(trend === null ? null : percentile(trend, 95));
-    out.p99Ms.push(trend === null ? null : percentile(trend, 99));
+    out.ratePerSec.push(round3(rate));
+    out.p50Ms.push(trend === null ? null : round3(percentile(trend, 50)));
+    out.p95Ms.push(trend === null ? null : round3(percentile(trend, 95)));
+    out.p99Ms.push(trend === null ? null : round3(percentile(trend, 99)));
     out.errorPct.push(
-      failed?.type === 'rate' && checked > 0 ? (failed.passes / checked) * 100 : null,
+      failed?.type === 'rate' && checked > 0 ? round3((failed.passes / checked) * 100) : null,
     );
     out.vus.push(vus?.type === 'gauge' ? vus.value : null);
   }
