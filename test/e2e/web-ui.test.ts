@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { ComparisonView, GeneratorView, RunLive, Summary } from '@stampede/protocol';
+import type {
+  ComparisonView,
+  GeneratorView,
+  RunLive,
+  Summary,
+  TimeSeries,
+} from '@stampede/protocol';
 import { Cluster, waitFor, type CountingTarget } from './cluster-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -169,6 +175,13 @@ test(
     assert.equal(reqs.values.count, target.count('/ui'));
     assert.equal(await page.getByTestId('result-result').textContent(), summary.result);
     assert.equal(await page.getByRole('button', { name: 'Abort' }).count(), 0);
+
+    // The ended run's charts cover the whole run, from the stored snapshots.
+    const whole = (await api.ok('GET', `/runs/${run.id}/series`)) as TimeSeries;
+    assert.ok(whole.timesSec.length >= 8, `${whole.timesSec.length} points for a 12 s run`);
+    assert.ok(whole.p99Ms.some((v) => v !== null && v > 0));
+    await page.getByTestId('whole-run-charts').locator('canvas').first().waitFor();
+    assert.equal(await page.getByTestId('whole-run-charts').locator('canvas').count(), 4);
 
     // An unknown run is a clear "not found" page, not a blank screen.
     await page.goto(`${cluster.server?.url}/#/runs/no-such-run`);
