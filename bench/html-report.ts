@@ -54,6 +54,39 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'],
 });
 const toChartsMs: number[] = [];
+let hover: { moves: number; wallMs: number; longTasks: number; longestTaskMs: number } | null =
+  null;
+
+/** Sweeps the mouse across every chart (uPlot's cursor and legend follow it) and counts long tasks. */
+async function hoverCost(page: import('playwright-core').Page): Promise<NonNullable<typeof hover>> {
+  await page.evaluate(`(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+      .observe({ type: 'longtask', buffered: false });
+  })()`);
+  const boxes = await page.locator('.chart .u-over').evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return [r.left, r.top, r.width, r.height];
+    }),
+  );
+  const t = performance.now();
+  let moves = 0;
+  for (const [left, top, width, height] of boxes as [number, number, number, number][]) {
+    await page.mouse.move(left + 1, top + height / 2);
+    await page.mouse.move(left + width - 1, top + height / 2, { steps: 60 });
+    moves += 60;
+  }
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(0)))');
+  const wallMs = performance.now() - t;
+  const long = await page.evaluate<number[]>('window.__long');
+  return {
+    moves,
+    wallMs: Math.round(wallMs),
+    longTasks: long.length,
+    longestTaskMs: Math.round(Math.max(0, ...long)),
+  };
+}
 try {
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext({
@@ -69,6 +102,7 @@ try {
         'new Promise((r) => requestAnimationFrame(() => r(performance.now())))',
       ),
     );
+    if (i === 0) hover = await hoverCost(page);
     await context.close();
   }
 } finally {
@@ -86,6 +120,7 @@ console.log(
       loads,
       navigationToChartsMs: toChartsMs.map(Math.round),
       medianNavigationToChartsMs: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+      hoverAcrossAllCharts: hover,
     },
     null,
     2,
