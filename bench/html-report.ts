@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { summarySchema, type TimeSeries } from '@stampede/protocol';
 import { renderReportHtml } from '@stampede/web';
 
@@ -58,7 +58,7 @@ let hover: { moves: number; wallMs: number; longTasks: number; longestTaskMs: nu
   null;
 
 /** Sweeps the mouse across every chart (uPlot's cursor and legend follow it) and counts long tasks. */
-async function hoverCost(page: import('playwright-core').Page): Promise<NonNullable<typeof hover>> {
+async function hoverCost(page: Page): Promise<NonNullable<typeof hover>> {
   await page.evaluate(`(() => {
     window.__long = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
