@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Cluster, type CountingTarget } from './cluster-harness.ts';
-import { describeResult, runCli } from './harness.ts';
+import { describeResult, REPO, runCli } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM)
@@ -41,8 +41,15 @@ after(async () => {
   if (profileDir !== '') rmSync(profileDir, { recursive: true, force: true });
 });
 
-/** The serious and critical axe violations of `page`, one line each. */
-async function violations(page: Page): Promise<string[]> {
+// `STAMPEDE_SCREENSHOTS=1` writes each page at 1280×800 into docs/images/ (committed for the
+// docs); otherwise they go to the test's temporary directory and are thrown away.
+const SHOTS = process.env['STAMPEDE_SCREENSHOTS'] === '1' ? join(REPO, 'docs/images') : '';
+
+/** The serious and critical axe violations of `page` (screenshot `name` taken first), one line each. */
+async function violations(page: Page, name: string): Promise<string[]> {
+  await page.screenshot({
+    path: join(SHOTS || cluster.tmp, `web-ui-${name.replace(/ /g, '-')}.png`),
+  });
   const result = await new AxeBuilder({ page }).analyze();
   // axe really looked at the page (a page it could not analyse would pass with no rule run).
   assert.ok(result.passes.length > 10, `axe ran only ${result.passes.length} passing rules`);
@@ -66,11 +73,12 @@ test(
     assert.ok(browser);
     const api = cluster.api;
     const scriptFile = join(cluster.tmp, 'a11y.ts');
-    const script = `import { check, http } from 'stampede';
-export const options = { iterations: 30, vus: 2, thresholds: { http_req_failed: ['rate<0.5'] } };
+    const script = `import { check, http, sleep } from 'stampede';
+export const options = { duration: '4s', vus: 2, thresholds: { http_req_failed: ['rate<0.5'] } };
 export default async function () {
   const res = await http.get(__ENV.TARGET + '/a11y', { tags: { name: 'a11y' } });
   check(res, { 'status is 200': (r) => r.status === 200 });
+  await sleep(0.02);
 }
 `;
     writeFileSync(scriptFile, script);
@@ -91,12 +99,12 @@ export default async function () {
     const found: Record<string, string[]> = {};
     await page.goto(`${cluster.server?.url}/`);
     await page.locator('#token').waitFor();
-    found['sign-in'] = await violations(page);
+    found['sign-in'] = await violations(page, 'sign-in');
     await page.locator('#token').fill(cluster.adminToken);
     await page.keyboard.press('Enter'); // signing in works from the keyboard
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByRole('heading', { name: 'Generators' }).waitFor();
-    found['overview'] = await violations(page);
+    found['overview'] = await violations(page, 'overview');
     for (const [name, hash, ready] of [
       ['runs', '#/runs', () => page.locator(`tr[data-run-id="${run.id}"]`).first().waitFor()],
       ['run', `#/runs/${run.id}`, () => page.getByTestId('result-requests').waitFor()],
@@ -110,7 +118,7 @@ export default async function () {
     ] as const) {
       await page.goto(`${cluster.server?.url}/${hash}`);
       await ready();
-      found[name] = await violations(page);
+      found[name] = await violations(page, name);
     }
     await context.close();
 
@@ -144,7 +152,7 @@ export default async function () {
     const reportPage = await offline.newPage();
     await reportPage.goto(pathToFileURL(reportPath).href);
     await reportPage.locator('.chart canvas').first().waitFor();
-    found['report'] = await violations(reportPage);
+    found['report'] = await violations(reportPage, 'report');
     await offline.close();
 
     const bad = Object.entries(found).filter(([, list]) => list.length > 0);
