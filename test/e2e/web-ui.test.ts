@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { RunLive, Summary } from '@stampede/protocol';
+import type {
+  ComparisonView,
+  GeneratorView,
+  RunLive,
+  Summary,
+  TimeSeries,
+} from '@stampede/protocol';
 import { Cluster, waitFor, type CountingTarget } from './cluster-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -170,6 +176,13 @@ test(
     assert.equal(await page.getByTestId('result-result').textContent(), summary.result);
     assert.equal(await page.getByRole('button', { name: 'Abort' }).count(), 0);
 
+    // The ended run's charts cover the whole run, from the stored snapshots.
+    const whole = (await api.ok('GET', `/runs/${run.id}/series`)) as TimeSeries;
+    assert.ok(whole.timesSec.length >= 8, `${whole.timesSec.length} points for a 12 s run`);
+    assert.ok(whole.p99Ms.some((v) => v !== null && v > 0));
+    await page.getByTestId('whole-run-charts').locator('canvas').first().waitFor();
+    assert.equal(await page.getByTestId('whole-run-charts').locator('canvas').count(), 4);
+
     // An unknown run is a clear "not found" page, not a blank screen.
     await page.goto(`${cluster.server?.url}/#/runs/no-such-run`);
     await page.getByTestId('not-found').waitFor();
@@ -205,6 +218,25 @@ test(
       'live requests',
     );
 
+    // Live percentiles of the merged last interval, in order, and plotted as three lines.
+    await waitFor(
+      async () => /ms$/.test((await page.getByTestId('live-p99').textContent()) ?? ''),
+      20_000,
+      'live p99 on the page',
+    );
+    const [p50, p95, p99] = [
+      await figure(page, 'live-p50'),
+      await figure(page, 'live-p95'),
+      await figure(page, 'live-p99'),
+    ];
+    assert.ok(p50 > 0 && p50 <= p95 && p95 <= p99, `p50 ${p50} p95 ${p95} p99 ${p99}`);
+    assert.match((await page.getByTestId('live-error-rate').textContent()) ?? '', /^0\.00 %$/);
+    const latency = page.locator('[data-chart^="Latency p50"]');
+    await latency.locator('canvas').waitFor();
+    const legend = await latency.locator('.u-legend .u-label').allTextContents();
+    assert.deepEqual(legend.slice(1), ['p50', 'p95', 'p99']);
+    assert.equal(await page.locator('[data-chart="Error rate"] canvas').count(), 1);
+
     const refused = await api.call('POST', `/runs/${run.id}/abort`, { token: readerToken });
     assert.equal(refused.status, 403);
 
@@ -223,6 +255,61 @@ test(
       .filter({ hasText: 'aborted' })
       .waitFor({ timeout: 30_000 });
     assert.equal(await page.getByRole('button', { name: 'Abort' }).count(), 0);
+    await page.close();
+  },
+);
+
+test(
+  'the comparisons list and one comparison page show its runs and its verdict table',
+  { skip, timeout: 180_000 },
+  async () => {
+    const ctx = context;
+    assert.ok(ctx);
+    const api = cluster.api;
+    const scriptFile = join(cluster.tmp, 'tiny.ts');
+    writeFileSync(
+      scriptFile,
+      `import { http } from 'stampede';
+export const options = { iterations: 20, vus: 2 };
+export default async function () { await http.get(__ENV.TARGET + '/cmp'); }
+`,
+    );
+    const env = { TARGET: target.url };
+    const archiveSha256 = await api.upload(scriptFile, env);
+    const job = (await api.ok('POST', '/experiments', {
+      json: { a: { archiveSha256, env }, b: { archiveSha256, env }, runsPerSide: 3, pool: 'local' },
+    })) as ComparisonView;
+    const page = await ctx.newPage();
+    await signIn(page, cluster.adminToken);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('link', { name: 'Comparisons' }).click();
+    await page.locator(`tr[data-comparison-id="${job.id}"] a`).click();
+    assert.ok(page.url().endsWith(`#/comparisons/${job.id}`), page.url());
+    const done = await waitFor(
+      async () => {
+        const c = (await api.ok('GET', `/comparisons/${job.id}`)) as ComparisonView;
+        return ['done', 'errored', 'aborted'].includes(c.status) ? c : undefined;
+      },
+      150_000,
+      'the experiment to end',
+    );
+    assert.equal(done.status, 'done', done.statusReason);
+    assert.ok(done.result);
+    await page.getByTestId('verdicts').waitFor({ timeout: 30_000 });
+    const rows = page.locator('[data-testid="verdicts"] tbody tr');
+    assert.equal(await rows.count(), done.result.rows.length);
+    const first = done.result.rows[0];
+    assert.ok(first);
+    assert.equal(await rows.first().getAttribute('data-verdict'), first.verdict);
+    assert.match((await rows.first().textContent()) ?? '', new RegExp(first.statistic));
+    // Six runs, each linking to its run page.
+    assert.equal(await page.locator('a[href^="#/runs/"]').count(), 6);
+    assert.match(
+      (await page.getByTestId('comparison-verdict').textContent()) ?? '',
+      /No regression|Regressed/,
+    );
+    await page.goto(`${cluster.server?.url}/#/comparisons/no-such-job`);
+    await page.getByTestId('not-found').waitFor();
     await page.close();
   },
 );
@@ -248,6 +335,58 @@ test(
       .getByText('The controller cannot be reached: reconnecting')
       .waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByRole('heading', { name: 'Recent results' }).waitFor();
+    await page.close();
+  },
+);
+
+test(
+  'the generators page: a read-only token sees no Terminate; an admin terminates one after confirming',
+  { skip, timeout: 120_000 },
+  async () => {
+    const ctx = context;
+    assert.ok(ctx);
+    assert.notEqual(readerToken, '', 'the first test made the read-only token');
+    const agent = await cluster.startAgent({ name: 'ui-victim' });
+    await cluster.waitIdle(1, 'static', 30_000);
+    const row = (page: Page) => page.locator(`tr[data-generator-id="${agent.agentId}"]`);
+
+    const reader = await ctx.newPage();
+    await signIn(reader, readerToken);
+    await reader.getByTestId('scope').filter({ hasText: 'read-only' }).waitFor();
+    await reader.getByRole('link', { name: 'Generators' }).click();
+    await row(reader).waitFor();
+    assert.match((await row(reader).textContent()) ?? '', /ui-victim.*static.*idle/s);
+    assert.equal(await reader.getByRole('button', { name: /Terminate/ }).count(), 0);
+    await reader.close();
+
+    const page = await ctx.newPage();
+    await signIn(page, cluster.adminToken);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.goto(`${cluster.server?.url}/#/generators`);
+    const button = row(page).getByRole('button', { name: 'Terminate ui-victim' });
+    page.once('dialog', (d) => void d.dismiss());
+    await button.click();
+    await new Promise((r) => setTimeout(r, 500));
+    const still = (await cluster.api.ok('GET', '/generators')) as { items: GeneratorView[] };
+    assert.equal(still.items.find((g) => g.id === agent.agentId)?.status, 'idle');
+
+    page.once('dialog', (d) => void d.accept());
+    await button.click();
+    await waitFor(
+      async () => {
+        const list = (await cluster.api.ok('GET', '/generators?includeRetired=true')) as {
+          items: GeneratorView[];
+        };
+        const s = list.items.find((g) => g.id === agent.agentId)?.status;
+        return s === 'terminating' || s === 'terminated';
+      },
+      30_000,
+      'the generator to be terminated',
+    );
+    await page.goto(`${cluster.server?.url}/#/generators?retired=1`);
+    await row(page)
+      .filter({ hasText: /terminat/ })
+      .waitFor({ timeout: 30_000 });
     await page.close();
   },
 );

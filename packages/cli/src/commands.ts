@@ -26,6 +26,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     usage: ['stampede compare --baseline A*.json --candidate B*.json   did it get slower?'],
     load: async () => (await import('./commands/compare.ts')).compareCommand,
   },
+  report: {
+    usage: ['stampede report summary.json [intervals.ndjson] -o report.html   the HTML report'],
+    load: async () => (await import('./commands/report.ts')).reportCommand,
+  },
   server: {
     usage: ['stampede server [--port N] [--data-dir DIR]  the controller'],
     load: async () => (await import('./commands/server.ts')).serverCommand,

@@ -38,7 +38,13 @@ test('flag values parse and bad ones name the flag', () => {
   });
   assert.throws(() => headerFlags(['nope']), /--header/);
   assert.deepEqual(outFlags(['json=out.ndjson']), { ndjsonPath: 'out.ndjson' });
-  assert.throws(() => outFlags(['csv=x']), /--out: expected json=FILE/);
+  assert.throws(() => outFlags(['csv=x']), /--out: expected json=FILE or html=FILE/);
+  assert.deepEqual(outFlags(['json=a.ndjson', 'html=r.html']), {
+    ndjsonPath: 'a.ndjson',
+    htmlPath: 'r.html',
+  });
+  assert.throws(() => outFlags(['html=-']), /needs a file/);
+  assert.throws(() => outFlags(['json=-', 'html=r.html']), /give --out json= a file/);
 });
 
 test('--label keys follow the controller rule and bad ones name the flag', () => {

@@ -82,13 +82,17 @@ export function headerFlags(values: string[] | undefined): Record<string, string
   return out;
 }
 
-/** Parses repeated --out TYPE=FILE flags; only json is known. */
-export function outFlags(values: string[] | undefined): { ndjsonPath?: string } {
-  const out: { ndjsonPath?: string } = {};
+/** Parses repeated --out TYPE=FILE flags: json (interval NDJSON) and html (the HTML report). */
+export function outFlags(values: string[] | undefined): { ndjsonPath?: string; htmlPath?: string } {
+  const out: { ndjsonPath?: string; htmlPath?: string } = {};
   for (const v of values ?? []) {
     const m = /^([a-z]+)=(.+)$/.exec(v);
-    if (!m || m[1] !== 'json') throw new UsageError(`--out: expected json=FILE, got "${v}"`);
-    out.ndjsonPath = m[2] as string;
+    if (m?.[1] === 'json') out.ndjsonPath = m[2] as string;
+    else if (m?.[1] === 'html') out.htmlPath = m[2] as string;
+    else throw new UsageError(`--out: expected json=FILE or html=FILE, got "${v}"`);
   }
+  if (out.htmlPath === '-') throw new UsageError('--out html= needs a file, not -');
+  if (out.htmlPath !== undefined && out.ndjsonPath === '-')
+    throw new UsageError('--out html= reads the intervals back: give --out json= a file, not -');
   return out;
 }

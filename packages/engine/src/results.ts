@@ -10,5 +10,7 @@ export { evaluateThresholds } from './thresholds/evaluate.ts';
 export type { ThresholdEvaluation, ThresholdResult } from './thresholds/evaluate.ts';
 export { buildSummary } from './summary/build.ts';
 export type { SummaryInput } from './summary/build.ts';
+export { decodeSnapshotLine } from './metrics/ndjson.ts';
+export { timeSeriesOf, type TimeSeriesOptions } from './summary/time-series.ts';
 export { isLoopbackHost, LOOPBACK_ENTRY, targetChecker } from './worker/allow-list.ts';
 export { scanBundleTargets, scanCodeTargets, targetOfUrl } from './bundle/archive-targets.ts';

@@ -14,3 +14,4 @@ export * from './suggest.ts';
 export * from './comparison-api.ts';
 export * from './project-api.ts';
 export * from './history-api.ts';
+export * from './time-series.ts';

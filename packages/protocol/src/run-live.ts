@@ -30,8 +30,16 @@ export const runLiveSchema = z.strictObject({
   requestRatePerSec: z.number().nonnegative(),
   /** Failed requests over the last interval. */
   failedRequests: z.number().int().nonnegative(),
+  /** Requests over the last interval (the denominator of errorRate). */
+  intervalRequests: z.number().int().nonnegative(),
+  /** Share of failed requests over the last interval, 0..1, or null without requests. */
+  errorRate: z.number().min(0).max(1).nullable(),
+  /** p50 of http_req_duration over the last interval (merged histograms), ms, or null without requests. */
+  p50Ms: z.number().nullable(),
   /** p95 of http_req_duration over the last interval, ms, or null without requests. */
   p95Ms: z.number().nullable(),
+  /** p99 of http_req_duration over the last interval (merged histograms), ms, or null without requests. */
+  p99Ms: z.number().nullable(),
   /** Requests and iterations since the start. */
   totalRequests: z.number().int().nonnegative(),
   iterations: z.number().int().nonnegative(),

@@ -45,7 +45,14 @@ export function TimeChart(props: TimeChartProps) {
         })),
       ],
       axes: [{}, { label: props.unit, size: 60 }],
-      scales: { x: { time: true } },
+      // One point (a run shorter than an interval) would otherwise get a range of years.
+      scales: {
+        x: {
+          time: true,
+          range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax =>
+            max - min < 10 ? [min - 5, max + 5] : [min, max],
+        },
+      },
     };
     const u = new uPlot(opts, [props.timesSec, ...props.series.map((s) => s.values)], el);
     plot.current = u;

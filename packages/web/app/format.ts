@@ -43,3 +43,17 @@ export function fmtPct(ratio: number): string {
 export function fmtMiB(bytes: number): string {
   return `${fmtNum(bytes / 1048576, 0)} MiB`;
 }
+
+/** An age in ms, short: "4s", "3m 05s", "2h 10m". */
+export function fmtAgeMs(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  return fmtDuration(s * 1000);
+}
+
+/** A change of a comparison row: "+12.3 %" on the log scale, "+0.004" in units otherwise. */
+export function fmtChange(value: number | null, percent: boolean): string {
+  if (value === null) return '∞';
+  const sign = value > 0 ? '+' : '';
+  return percent ? `${sign}${fmtNum(value, 1)} %` : `${sign}${fmtNum(value, 3)}`;
+}

@@ -4,6 +4,8 @@ import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { NotFound } from './common.tsx';
+import { ComparisonPage, Comparisons } from './pages/comparisons.tsx';
+import { Generators } from './pages/generators.tsx';
 import { Overview } from './pages/overview.tsx';
 import { RunPage } from './pages/run.tsx';
 import { Runs } from './pages/runs.tsx';
@@ -18,6 +20,12 @@ function CurrentPage(props: { session: Session; route: Route }) {
     return <Runs session={props.session} route={props.route} />;
   if (first === 'runs' && second !== undefined)
     return <RunPage session={props.session} runId={second} />;
+  if (first === 'generators' && second === undefined)
+    return <Generators session={props.session} route={props.route} />;
+  if (first === 'comparisons' && second === undefined)
+    return <Comparisons session={props.session} />;
+  if (first === 'comparisons' && second !== undefined)
+    return <ComparisonPage session={props.session} id={second} />;
   return <NotFound what={`The page ${location.hash}`} />;
 }
 
@@ -57,6 +65,8 @@ function App() {
           </a>
           <a href={href()}>Overview</a>
           <a href={href('runs')}>Runs</a>
+          <a href={href('comparisons')}>Comparisons</a>
+          <a href={href('generators')}>Generators</a>
           <span class="scope" data-testid="scope">
             {session.isAdmin ? 'admin' : session.canRun ? 'run' : 'read-only'}
           </span>

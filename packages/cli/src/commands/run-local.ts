@@ -1,10 +1,14 @@
 // A test run on this machine: the live view, signals (and the launcher going away) stopping the
 // load, the summary written; and `--repeat K`, the same prepared test run K times back to back so
 // that `stampede compare` gets K independent samples.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { renderSummaryText, startRun, type PreparedTest } from '@stampede/engine';
 import { EXIT } from '../exit-codes.ts';
 import { onLauncherGone } from '../launcher-link.ts';
 import { LiveView } from '../live-view.ts';
+import { writeRunReport } from '../report/html-report.ts';
 import { writeSummaryOutputs } from '../summary-output.ts';
 
 /** How a local run is executed and reported. */
@@ -16,6 +20,8 @@ export interface LocalRunOptions {
   segment?: string;
   segmentSequence?: string;
   ndjsonPath?: string;
+  /** Where the HTML report goes (its intervals come from ndjsonPath, or a temporary file). */
+  htmlPath?: string;
   summaryJsonPath?: string | undefined;
   /** The banner's title instead of the script's path (quick mode names its request). */
   bannerTitle?: string;
@@ -32,11 +38,16 @@ export async function runLocally(test: PreparedTest, o: LocalRunOptions): Promis
   });
   if (o.heading !== undefined) view.notice(o.heading);
   view.banner(test, o.bannerTitle);
+  const tempDir =
+    o.htmlPath !== undefined && o.ndjsonPath === undefined
+      ? await mkdtemp(join(tmpdir(), 'stampede-report-'))
+      : undefined;
+  const ndjsonPath = tempDir === undefined ? o.ndjsonPath : join(tempDir, 'intervals.ndjson');
   const run = startRun(test, {
     workers: o.workers,
     ...(o.segment ? { segment: o.segment } : {}),
     ...(o.segmentSequence ? { segmentSequence: o.segmentSequence } : {}),
-    ...(o.ndjsonPath ? { ndjsonPath: o.ndjsonPath } : {}),
+    ...(ndjsonPath ? { ndjsonPath } : {}),
     onStatus: (s) => view.status(s),
     onLog: (level, message, repeated) => view.log(level, message, repeated),
   });
@@ -74,6 +85,18 @@ export async function runLocally(test: PreparedTest, o: LocalRunOptions): Promis
     o.summaryJsonPath,
     o.ndjsonPath,
   );
+  if (o.htmlPath !== undefined && ndjsonPath !== undefined) {
+    try {
+      await writeRunReport(
+        withLabels(outcome.summary, o.labels),
+        ndjsonPath,
+        o.htmlPath,
+        o.bannerTitle ?? basename(test.bundle.entryPath),
+      );
+    } finally {
+      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+    }
+  }
   if (outcome.failure === 'crash') return EXIT.error;
   if (outcome.failure === 'teardown' || outcome.failure === 'script') return EXIT.scriptError;
   if (!outcome.thresholdsOk) return EXIT.thresholdsFailed;

@@ -20,7 +20,7 @@ import {
   stagesFlag,
 } from '../flags.ts';
 import { runLocally, runRepeated } from './run-local.ts';
-import { checkOutputTargets } from '../summary-output.ts';
+import { checkOutputTarget, checkOutputTargets } from '../summary-output.ts';
 import { clientFromFlags } from '../remote/common-flags.ts';
 import { runRemote } from '../remote/remote-run.ts';
 
@@ -61,6 +61,7 @@ Output:
   --repeat K              run the test K times back to back (for stampede compare); the
                           summaries go to FILE.1.json … FILE.K.json (docs/compare.md)
   --out json=FILE         write one NDJSON line per interval snapshot; - = stdout
+  --out html=FILE         write the self-contained HTML report (charts, tables; docs/cli.md)
                           (paths are checked before the test starts; bad ones exit 2)
   --quiet                 no live view
   --no-color              plain text
@@ -162,14 +163,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   const workers = intFlag('workers', f.workers, 1) ?? availableParallelism();
   const out = outFlags(f.out);
   checkOutputTargets(f['summary-json'], out.ndjsonPath);
+  if (out.htmlPath !== undefined) checkOutputTarget('--out html', out.htmlPath);
   const repeat = intFlag('repeat', f.repeat, 1) ?? 1;
   if (repeat > 1000)
     throw new UsageError(`--repeat: expected an integer <= 1000, got "${f.repeat}"`);
   if (repeat > 1 && f['summary-json'] === '-')
     throw new UsageError('--repeat writes one summary per run: give --summary-json a file, not -');
-  if (repeat > 1 && out.ndjsonPath !== undefined)
+  if (repeat > 1 && (out.ndjsonPath !== undefined || out.htmlPath !== undefined))
     throw new UsageError(
-      '--repeat cannot be combined with --out json= (one file per run is not supported yet)',
+      '--repeat cannot be combined with --out json= or html= (one file per run is not supported yet)',
     );
   checkSegmentFlags(f['execution-segment'], f['execution-segment-sequence']);
   const env = { ...processEnv(), ...keyValueFlags('env', f.env) };
@@ -260,6 +262,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ? { segmentSequence: f['execution-segment-sequence'] }
       : {}),
     ...(out.ndjsonPath ? { ndjsonPath: out.ndjsonPath } : {}),
+    ...(out.htmlPath ? { htmlPath: out.htmlPath } : {}),
   };
   if (repeat === 1) return runLocally(test, { ...local, summaryJsonPath: f['summary-json'] });
   return runRepeated(test, local, repeat, f['summary-json']);

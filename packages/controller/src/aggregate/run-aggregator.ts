@@ -132,6 +132,9 @@ export class RunAggregator {
     const iterations = this.totals.query('iterations');
     const vus = this.totals.query('vus');
     const vusMax = this.totals.query('vus_max');
+    const trend = duration?.type === 'trend' && duration.count > 0 ? duration : null;
+    const pct = (p: number): number | null => (trend === null ? null : percentile(trend, p));
+    const checked = failed?.type === 'rate' ? failed.passes + failed.fails : 0;
     return {
       runId: this.runId,
       status: ctx.status,
@@ -141,7 +144,11 @@ export class RunAggregator {
       vusMax: vusMax?.type === 'gauge' ? Math.max(0, Math.round(vusMax.value)) : 0,
       requestRatePerSec: ratePerSec,
       failedRequests: failed?.type === 'rate' ? failed.passes : 0,
-      p95Ms: duration?.type === 'trend' && duration.count > 0 ? percentile(duration, 95) : null,
+      intervalRequests: checked,
+      errorRate: failed?.type === 'rate' && checked > 0 ? failed.passes / checked : null,
+      p50Ms: pct(50),
+      p95Ms: pct(95),
+      p99Ms: pct(99),
       totalRequests: reqs?.type === 'counter' ? Math.round(reqs.value) : 0,
       iterations: iterations?.type === 'counter' ? Math.round(iterations.value) : 0,
       failingThresholds: this.#lastEvaluation?.results.filter((r) => !r.ok).length ?? 0,

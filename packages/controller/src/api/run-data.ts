@@ -5,13 +5,16 @@ import {
   runLogsQuerySchema,
   runLogsSchema,
   runTransitionListSchema,
+  intervalSnapshotSchema,
   summarySchema,
+  timeSeriesSchema,
 } from '@stampede/protocol';
+import { timeSeriesOf } from '@stampede/engine/results';
 import { ApiError } from './errors.ts';
 import { defineRoute, RawJson, type ApiRoute } from './route.ts';
 import { liveFromRun, toLogLine, toTransitionView } from './views.ts';
 
-/** Routes of /api/v1/runs/:id/{transitions,logs,live,summary}. */
+/** Routes of /api/v1/runs/:id/{transitions,logs,live,summary,series}. */
 export const runDataRoutes: readonly ApiRoute[] = [
   defineRoute({
     method: 'GET',
@@ -83,6 +86,25 @@ export const runDataRoutes: readonly ApiRoute[] = [
         });
       }
       return new RawJson(run.summaryJson);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/runs/:id/series',
+    operationId: 'getRunSeries',
+    summary:
+      "A run's time series from its stored snapshots: per interval the request rate, p50/p95/p99 (merged histograms), error rate and VUs",
+    tag: 'runs',
+    scope: 'read',
+    params: idParamsSchema,
+    response: timeSeriesSchema,
+    errors: [400, 404],
+    async handler({ params, services }) {
+      const run = await services.store.getRun(params.id);
+      const records = await services.store.listSnapshots(run.id);
+      return timeSeriesOf(
+        records.map((r) => intervalSnapshotSchema.parse(JSON.parse(r.payloadJson))),
+      );
     },
   }),
 ];

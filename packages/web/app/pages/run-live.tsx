@@ -1,10 +1,8 @@
 // The live part of a run page: merged figures of the last interval, charts of what the page has
 // seen, and each generator's state.
 import type { RunLive } from '@stampede/protocol';
-import { TimeChart } from '../chart.tsx';
 import { Figures } from '../common.tsx';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtTime } from '../format.ts';
-import type { LiveSeries } from '../live-series.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtTime } from '../format.ts';
 
 /** Live figures and generators of a run. */
 export function LiveFigures(props: { live: RunLive }) {
@@ -16,8 +14,15 @@ export function LiveFigures(props: { live: RunLive }) {
           ['Elapsed', fmtDuration(l.elapsedMs), 'live-elapsed'],
           ['Requests', fmtInt(l.totalRequests), 'live-total-requests'],
           ['Request rate', `${fmtNum(l.requestRatePerSec, 1)}/s`, 'live-rate'],
+          ['p50 (last interval)', fmtMs(l.p50Ms), 'live-p50'],
           ['p95 (last interval)', fmtMs(l.p95Ms), 'live-p95'],
+          ['p99 (last interval)', fmtMs(l.p99Ms), 'live-p99'],
           ['Failed (last interval)', fmtInt(l.failedRequests), 'live-failed'],
+          [
+            'Error rate (last interval)',
+            l.errorRate === null ? '–' : fmtPct(l.errorRate),
+            'live-error-rate',
+          ],
           ['VUs', `${fmtInt(l.vus)} / ${fmtInt(l.vusMax)}`, 'live-vus'],
           ['Iterations', fmtInt(l.iterations), 'live-iterations'],
           ['Failing thresholds', fmtInt(l.failingThresholds), 'live-failing-thresholds'],
@@ -50,36 +55,5 @@ export function LiveFigures(props: { live: RunLive }) {
         </tbody>
       </table>
     </>
-  );
-}
-
-/** Charts of the live series the page has collected. */
-export function LiveCharts(props: { series: LiveSeries }) {
-  const s = props.series;
-  if (s.timesSec.length === 0) return null;
-  return (
-    <div class="charts">
-      <TimeChart
-        title="Request rate"
-        unit="req/s"
-        timesSec={s.timesSec}
-        series={[{ label: 'requests/s', values: s.ratePerSec }]}
-      />
-      <TimeChart
-        title="Latency p95 (merged histograms)"
-        unit="ms"
-        timesSec={s.timesSec}
-        series={[{ label: 'p95', values: s.p95Ms }]}
-      />
-      <TimeChart
-        title="VUs and failed requests"
-        unit="count"
-        timesSec={s.timesSec}
-        series={[
-          { label: 'VUs', values: s.vus },
-          { label: 'failed', values: s.failed },
-        ]}
-      />
-    </div>
   );
 }

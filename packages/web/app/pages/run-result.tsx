@@ -2,6 +2,7 @@
 import type { Summary, SummaryMetric } from '@stampede/protocol';
 import { useEffect, useMemo } from 'preact/hooks';
 import { Figures, StatusBadge } from '../common.tsx';
+import { EndpointsTable, ErrorsTable } from './result-tables.tsx';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct } from '../format.ts';
 
 type Trend = Extract<SummaryMetric, { type: 'trend' }>;
@@ -186,10 +187,21 @@ export function ResultView(props: { summary: Summary; runId: string }) {
       )}
       <h2>Latencies and other trends</h2>
       <TrendRows rows={plain} />
-      {endpoints.length === 0 ? null : (
+      {s.endpoints !== undefined && s.endpoints.length > 0 ? (
+        <>
+          <h2>Per endpoint</h2>
+          <EndpointsTable endpoints={s.endpoints} omitted={s.endpointsOmitted ?? 0} />
+        </>
+      ) : endpoints.length === 0 ? null : (
         <>
           <h2>Per endpoint (name tag)</h2>
           <TrendRows rows={endpoints} />
+        </>
+      )}
+      {s.errors === undefined ? null : (
+        <>
+          <h2>Errors</h2>
+          <ErrorsTable errors={s.errors} requests={counter(s, 'http_reqs') ?? 0} />
         </>
       )}
       <h2>Counters, rates and gauges</h2>

@@ -1,8 +1,16 @@
 // A run's page: live figures and charts while it runs (polled every second), its summary once
 // it has ended, its status changes and its log; Abort for tokens with the `run` scope.
-import type { RunLive, RunLogLine, RunLogs, RunTransitionView, RunView } from '@stampede/protocol';
+import type {
+  RunLive,
+  RunLogLine,
+  RunLogs,
+  RunTransitionView,
+  RunView,
+  TimeSeries,
+} from '@stampede/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure, apiCall } from '../api.ts';
+import { apiCall } from '../api.ts';
+import { ConfirmButton } from '../confirm-button.tsx';
 import {
   ErrorNotice,
   Figures,
@@ -16,7 +24,8 @@ import { fmtTime } from '../format.ts';
 import { appendLive, emptySeries, type LiveSeries } from '../live-series.ts';
 import { usePoll } from '../poll.ts';
 import type { Session } from '../session.ts';
-import { LiveCharts, LiveFigures } from './run-live.tsx';
+import { RunCharts } from '../run-charts.tsx';
+import { LiveFigures } from './run-live.tsx';
 import { ResultView } from './run-result.tsx';
 
 const LIVE_POLL_MS = 1000;
@@ -28,28 +37,16 @@ interface RunData {
 }
 
 function AbortButton(props: { session: Session; runId: string }) {
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const abort = async (): Promise<void> => {
-    if (!confirm(`Abort run ${props.runId} now? Its generators stop at once.`)) return;
-    setBusy(true);
-    try {
-      await apiCall(props.session.token, 'POST', `/runs/${encodeURIComponent(props.runId)}/abort`, {
-        reason: 'aborted from the web UI',
-      });
-    } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <>
-      <button type="button" class="danger" disabled={busy} onClick={() => void abort()}>
-        Abort
-      </button>
-      {error === '' ? null : <span class="error"> {error}</span>}
-    </>
+    <ConfirmButton
+      label="Abort"
+      question={`Abort run ${props.runId} now? Its generators stop at once.`}
+      action={() =>
+        apiCall(props.session.token, 'POST', `/runs/${encodeURIComponent(props.runId)}/abort`, {
+          reason: 'aborted from the web UI',
+        })
+      }
+    />
   );
 }
 
@@ -111,6 +108,12 @@ export function RunPage(props: { session: Session; runId: string }) {
     if (isEnded(data.run.status) && data.run.summary !== null) setEnded(true);
   }, [data]);
   const log = useRunLog(token, props.runId, ended);
+  // Once the run has ended, the charts show the whole run from its stored snapshots.
+  const whole = usePoll<TimeSeries | null>(
+    () => (ended ? apiCall<TimeSeries>(token, 'GET', `/runs/${id}/series`) : Promise.resolve(null)),
+    `series ${props.runId} ${ended}`,
+    0,
+  );
 
   if (error?.status === 404 && data === undefined) return <NotFound what={`Run ${props.runId}`} />;
   if (data === undefined) {
@@ -158,7 +161,16 @@ export function RunPage(props: { session: Session; runId: string }) {
         </p>
       )}
       {live === null ? null : <LiveFigures live={live} />}
-      <LiveCharts series={series} />
+      {whole.data !== undefined && whole.data !== null && whole.data.timesSec.length > 0 ? (
+        <>
+          <h2>Over the whole run</h2>
+          <div data-testid="whole-run-charts">
+            <RunCharts series={whole.data} />
+          </div>
+        </>
+      ) : (
+        <RunCharts series={series} />
+      )}
       {run.summary === null ? (
         isEnded(run.status) ? (
           <p>This run ended without a summary.</p>
