@@ -54,6 +54,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     ],
     load: async () => (await import('./commands/history.ts')).historyCommand,
   },
+  baseline: {
+    usage: ['stampede baseline show|set|run <test> --branch B   runs a branch is compared with'],
+    load: async () => (await import('./commands/baseline.ts')).baselineCommand,
+  },
   generators: {
     usage: ["stampede generators list|terminate       the controller's load generators"],
     load: async () => (await import('./commands/generators.ts')).generatorsCommand,

@@ -96,3 +96,16 @@ export function outFlags(values: string[] | undefined): { ndjsonPath?: string; h
     throw new UsageError('--out html= reads the intervals back: give --out json= a file, not -');
   return out;
 }
+
+/** The run overrides of `--vus N` and `--duration D` (only those given), for jobs that start runs. */
+export function loadShapeFlags(
+  vus: string | undefined,
+  duration: string | undefined,
+): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  const n = intFlag('vus', vus, 1);
+  const durationMs = durationFlag('duration', duration);
+  if (n !== undefined) overrides['vus'] = n;
+  if (durationMs !== undefined) overrides['durationMs'] = durationMs;
+  return overrides;
+}

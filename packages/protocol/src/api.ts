@@ -69,6 +69,7 @@ export const API_ERROR_CODES = [
   'CONFLICT', // 409: a duplicate, or not enough generators
   'INVALID_STATE', // 409: the resource's state forbids the operation
   'RUN_TERMINAL', // 409: the run has already ended
+  'NO_BASELINE', // 409: a compare job names a test and branch with no stored baseline
   'PAYLOAD_TOO_LARGE', // 413: the body exceeds the route's limit
   'UNSUPPORTED_MEDIA_TYPE', // 415: the Content-Type is not the route's
   'INVALID_ARCHIVE', // 422: uploaded bytes are not a test archive

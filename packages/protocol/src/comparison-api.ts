@@ -48,8 +48,66 @@ export type ExperimentCreateInput = z.input<typeof experimentCreateSchema>;
 /** Body of an experiment, validated with defaults. */
 export type ExperimentCreate = z.output<typeof experimentCreateSchema>;
 
+const labelValue = z.string().min(1).max(256);
+
+/** Fields of `POST /api/v1/compare-jobs`: K runs of a candidate against the stored baseline. */
+const compareJobFields = {
+  /** The baseline's test name (the runs' `test` label or script name). */
+  testName: labelValue,
+  /** The branch whose stored baseline the candidate is compared with. */
+  branch: labelValue,
+  candidate: experimentSideSchema,
+  /** Candidate runs before the first verdict (≥ 3; default 6). */
+  runsPerSide: z.number().int().min(3).max(MAX_RUNS_PER_SIDE).default(6),
+  /** While a verdict is inconclusive, one more candidate run, up to this many (default: runsPerSide). */
+  maxRunsPerSide: z.number().int().min(3).max(MAX_RUNS_PER_SIDE).optional(),
+  generators: z.number().int().min(1).default(1),
+  pool: runCreateSchema.shape.pool,
+  projectId: runCreateSchema.shape.projectId,
+  minEffect: z.number().min(0).max(1).optional(),
+  alpha: z.number().gt(0).lt(0.5).optional(),
+  metrics: z.array(metricSelector).max(100).optional(),
+};
+
+/** Body of `POST /api/v1/compare-jobs`. */
+export const compareJobCreateSchema = z
+  .strictObject(compareJobFields)
+  .refine((e) => e.maxRunsPerSide === undefined || e.maxRunsPerSide >= e.runsPerSide, {
+    message: 'maxRunsPerSide must be >= runsPerSide',
+    path: ['maxRunsPerSide'],
+  });
+/** Body of a compare job, as sent. */
+export type CompareJobCreateInput = z.input<typeof compareJobCreateSchema>;
+
+/** A compare job as stored: its body and the baseline's runs when it was queued (later baselines do not change it). */
+export const compareJobSpecSchema = z.strictObject({
+  ...compareJobFields,
+  baselineRunIds: z.array(z.string()).min(1),
+});
+/** A compare job as stored. */
+export type CompareJobSpec = z.output<typeof compareJobSpecSchema>;
+
+/** Body of `POST /api/v1/baseline-jobs`: K runs of a test that become the branch's baseline. */
+export const baselineJobCreateSchema = z.strictObject({
+  testName: labelValue,
+  branch: labelValue,
+  /** What each run runs; the runs are labelled test=testName and branch=branch. */
+  run: experimentSideSchema,
+  /** Runs of the baseline (≥ 3; default 6). */
+  runsPerSide: z.number().int().min(3).max(MAX_RUNS_PER_SIDE).default(6),
+  generators: z.number().int().min(1).default(1),
+  pool: runCreateSchema.shape.pool,
+  projectId: runCreateSchema.shape.projectId,
+});
+/** Body of a baseline job, as sent. */
+export type BaselineJobCreateInput = z.input<typeof baselineJobCreateSchema>;
+/** Body of a baseline job, validated with defaults. */
+export type BaselineJobCreate = z.output<typeof baselineJobCreateSchema>;
+
 /** Kinds of comparison jobs. */
 export const comparisonKindSchema = z.enum(['baseline', 'compare', 'experiment']);
+/** A kind of comparison job. */
+export type ComparisonKind = z.output<typeof comparisonKindSchema>;
 /** Statuses of a comparison job: queued → running → done | errored | aborted. */
 export const comparisonStatusSchema = z.enum(['queued', 'running', 'done', 'errored', 'aborted']);
 
@@ -84,8 +142,6 @@ export const comparisonListSchema = z.strictObject({ items: z.array(comparisonVi
 
 /** Params of `GET /api/v1/comparisons/:id`. */
 export const comparisonParamsSchema = idParamsSchema;
-
-const labelValue = z.string().min(1).max(256);
 
 /** Params of `/api/v1/baselines/:test/:branch`: the test name and branch labels of the runs. */
 export const baselineParamsSchema = z.strictObject({ test: labelValue, branch: labelValue });

@@ -31,7 +31,11 @@ Each file is the --summary-json of one run (or a JSON array of them); globs are 
   --alpha A               significance level (default 0.05)
   --json FILE             write the comparison as JSON (docs/compare.md); - = stdout
   --no-color              plain text
-Exit codes: 0 nothing regressed, 99 a regression, 2 bad input.`;
+Exit codes: 0 nothing regressed, 99 a regression, 2 bad input.
+
+On a controller, against the branch's stored baseline (stampede baseline set):
+  stampede compare --server URL --test T --branch B <candidate script> [--runs K] [flags]
+  (stampede compare --server --help for its flags)`;
 
 /** Splits `--baseline a b --candidate c d` (lists that run to the next flag) from the other flags. */
 export function splitFileLists(argv: readonly string[]): {
@@ -80,6 +84,9 @@ function parseAlpha(text: string): number {
 
 /** `stampede compare`: prints the comparison table; exit 0, 99 on any regression, 2 on bad input. */
 export async function compareCommand(argv: string[]): Promise<number> {
+  if (argv.some((a) => /^--(server|test)(=|$)/.test(a))) {
+    return (await import('./compare-remote.ts')).compareRemoteCommand(argv);
+  }
   const lists = splitFileLists(argv);
   const { values: f, positionals } = parseCommandArgs(
     lists.rest,

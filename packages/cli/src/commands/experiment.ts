@@ -12,7 +12,7 @@ import {
 import { UsageError } from '../cli-error.ts';
 import { parseCommandArgs } from '../command-args.ts';
 import { EXIT } from '../exit-codes.ts';
-import { durationFlag, intFlag, keyValueFlags, labelFlags, positiveFlag } from '../flags.ts';
+import { intFlag, loadShapeFlags, keyValueFlags, labelFlags, positiveFlag } from '../flags.ts';
 import type { ApiClient } from '../remote/api-client.ts';
 import {
   clientFromFlags,
@@ -75,11 +75,7 @@ export async function experimentCommand(argv: string[]): Promise<number> {
   const common = keyValueFlags('env', f.env);
   const envA = { ...common, ...keyValueFlags('env-a', f['env-a']) };
   const envB = { ...common, ...keyValueFlags('env-b', f['env-b']) };
-  const overrides: Record<string, number> = {};
-  const vus = intFlag('vus', f.vus, 1);
-  const durationMs = durationFlag('duration', f.duration);
-  if (vus !== undefined) overrides['vus'] = vus;
-  if (durationMs !== undefined) overrides['durationMs'] = durationMs;
+  const overrides = loadShapeFlags(f.vus, f.duration);
   const minEffect = minEffectFlag(f['min-effect']);
   const runs = intFlag('runs', f.runs, 3);
   const maxRuns = intFlag('max-runs', f['max-runs'], 3);
@@ -106,23 +102,39 @@ export async function experimentCommand(argv: string[]): Promise<number> {
       ...(f.metric === undefined ? {} : { metrics: f.metric }),
       ...(minEffect === undefined ? {} : { minEffect }),
     };
-    let view = await client.call('/experiments', comparisonViewSchema, { json: body });
-    process.stderr.write(`experiment ${view.id} queued on ${client.target.url}\n`);
-    let last = '';
+    const queued = await client.call('/experiments', comparisonViewSchema, { json: body });
     const pollMs = intFlag('poll-ms', f['poll-ms'], 10) ?? 1000;
-    while (view.status === 'queued' || view.status === 'running') {
-      if (view.statusReason !== last) process.stderr.write(`  ${view.statusReason}\n`);
-      last = view.statusReason;
-      await new Promise((r) => setTimeout(r, pollMs));
-      view = await client.call(`/comparisons/${view.id}`, comparisonViewSchema);
-    }
+    const view = await followComparison(client, queued, pollMs);
     return await report(view, f.json === true, f['json-out']);
   } finally {
     await client.close();
   }
 }
 
-async function uploadArchive(client: ApiClient, file: string, env: Record<string, string>) {
+/** Prints a queued comparison job's progress on stderr until it ends; resolves to its last view. */
+export async function followComparison(
+  client: ApiClient,
+  queued: ComparisonView,
+  pollMs: number,
+): Promise<ComparisonView> {
+  process.stderr.write(`${queued.kind} ${queued.id} queued on ${client.target.url}\n`);
+  let view = queued;
+  let last = '';
+  while (view.status === 'queued' || view.status === 'running') {
+    if (view.statusReason !== last) process.stderr.write(`  ${view.statusReason}\n`);
+    last = view.statusReason;
+    await new Promise((r) => setTimeout(r, pollMs));
+    view = await client.call(`/comparisons/${view.id}`, comparisonViewSchema);
+  }
+  return view;
+}
+
+/** Builds the test archive of `file` and uploads it unless the controller has it; resolves to its SHA-256. */
+export async function uploadArchive(
+  client: ApiClient,
+  file: string,
+  env: Record<string, string>,
+): Promise<string> {
   const built = await buildArchive({ file }, env);
   const known = await client.callOrNull(`/archives/${built.sha256}`, archiveInfoSchema);
   if (known === null) {

@@ -10,6 +10,17 @@ export const CONTROLLER_FLAG_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** parseArgs options of commands that queue a job of runs: env, labels, load shape, where, polling. */
+export const JOB_RUN_FLAG_OPTIONS = {
+  env: { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  vus: { type: 'string' },
+  duration: { type: 'string' },
+  generators: { type: 'string' },
+  pool: { type: 'string' },
+  'poll-ms': { type: 'string' },
+} as const;
+
 /** Help lines for the controller flags. */
 export const CONTROLLER_FLAGS_USAGE = `Controller:
   --server URL            controller URL (default: $STAMPEDE_SERVER)

@@ -10,9 +10,16 @@ import {
   type BaselineView,
   type EnvironmentFingerprint,
 } from '@stampede/protocol';
-import { DEFAULT_PROJECT_ID, type Baseline, type Run } from '@stampede/store';
+import {
+  DEFAULT_PROJECT_ID,
+  StoreError,
+  type Baseline,
+  type Run,
+  type Store,
+} from '@stampede/store';
 import { ApiError } from './errors.ts';
 import { defineRoute, type ApiRoute } from './route.ts';
+import { testNameOfRun } from './run-test-name.ts';
 
 /** The fingerprint of an ended run with a summary; INVALID_STATE when it has none yet. */
 export function fingerprintOf(run: Run): EnvironmentFingerprint {
@@ -29,6 +36,58 @@ export function fingerprintOf(run: Run): EnvironmentFingerprint {
     workersPerGenerator: summary.generator.workers,
     stampedeVersion: summary.tool.version,
   };
+}
+
+/**
+ * The runs a baseline of `testName` on `branch` may be made of, in the given order: INVALID_INPUT
+ * naming `runIds` for an unknown run, a run of another test (its `test` label or script name),
+ * a run labelled with another branch, or runs measured on different environments.
+ */
+export async function baselineRuns(
+  store: Store,
+  testName: string,
+  branch: string,
+  runIds: readonly string[],
+): Promise<{ runs: Run[]; fingerprint: EnvironmentFingerprint }> {
+  const runs = await Promise.all(
+    runIds.map((id) =>
+      store.getRun(id).catch((error: unknown) => {
+        if (error instanceof StoreError && error.code === 'NOT_FOUND') {
+          throw new ApiError('INVALID_INPUT', `body.runIds: no run ${id}`, { field: 'runIds', id });
+        }
+        throw error;
+      }),
+    ),
+  );
+  for (const run of runs) {
+    const name = await testNameOfRun(store, run);
+    if (name !== testName) {
+      throw new ApiError(
+        'INVALID_INPUT',
+        `body.runIds: run ${run.id} is a run of test "${name}", not "${testName}" (its test label or script name)`,
+        { field: 'runIds', id: run.id, testName: name },
+      );
+    }
+    const runBranch = run.labels['branch'];
+    if (runBranch !== undefined && runBranch !== branch) {
+      throw new ApiError(
+        'INVALID_INPUT',
+        `body.runIds: run ${run.id} is labelled branch=${runBranch}, not ${branch}`,
+        { field: 'runIds', id: run.id, branch: runBranch },
+      );
+    }
+  }
+  const prints = runs.map(fingerprintOf);
+  const first = JSON.stringify(prints[0]);
+  const odd = runs.find((_, i) => JSON.stringify(prints[i]) !== first);
+  if (odd) {
+    throw new ApiError(
+      'INVALID_INPUT',
+      `body.runIds: run ${odd.id} ran on another environment (${JSON.stringify(fingerprintOf(odd))}) than ${runs[0]?.id} (${first})`,
+      { field: 'runIds', id: odd.id },
+    );
+  }
+  return { runs, fingerprint: prints[0] as EnvironmentFingerprint };
 }
 
 function toBaselineView(b: Baseline): BaselineView {
@@ -88,23 +147,13 @@ export const baselineRoutes: readonly ApiRoute[] = [
     async handler({ params, query, body, caller, services }) {
       const { store } = services;
       const projectId = query.projectId ?? DEFAULT_PROJECT_ID;
-      const runs = await Promise.all(body.runIds.map((id) => store.getRun(id)));
-      const prints = runs.map(fingerprintOf);
-      const first = JSON.stringify(prints[0]);
-      const odd = runs.find((_, i) => JSON.stringify(prints[i]) !== first);
-      if (odd) {
-        throw new ApiError(
-          'INVALID_INPUT',
-          `body.runIds: run ${odd.id} ran on another environment (${JSON.stringify(fingerprintOf(odd))}) than ${runs[0]?.id} (${first})`,
-          { field: 'runIds', id: odd.id },
-        );
-      }
+      const { fingerprint } = await baselineRuns(store, params.test, params.branch, body.runIds);
       const b = await store.setBaseline({
         projectId,
         testName: params.test,
         branch: params.branch,
         runIds: body.runIds,
-        fingerprintJson: first,
+        fingerprintJson: JSON.stringify(fingerprint),
         setBy: caller.actor,
       });
       await store.appendAudit({

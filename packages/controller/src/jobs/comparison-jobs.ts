@@ -1,12 +1,14 @@
-// Comparison jobs on the durable queue: each job (kind `experiment`; `baseline` and `compare` are
-// not built yet) lives in COMPARISON_QUEUE, is leased by one controller and stepped on every
+// Comparison jobs on the durable queue: each job (kind `experiment`, `compare` or `baseline`) lives in COMPARISON_QUEUE, is leased by one controller and stepped on every
 // tick. Its progress is in the comparison record, so a job whose controller died is leased again
 // and resumes where the record says.
 import { isAnalysisError } from '@stampede/analysis';
 import type { Job, Store } from '@stampede/store';
 import type { ControllerClock } from '../services.ts';
 import type { ControllerLog } from '../scheduler/log.ts';
-import { stepExperiment, type StepDeps } from './experiment-step.ts';
+import type { StepDeps } from './comparison-step.ts';
+import { stepBaseline } from './baseline-step.ts';
+import { stepCompare } from './compare-step.ts';
+import { stepExperiment } from './experiment-step.ts';
 
 /** The queue comparison jobs live in; the run scheduler leaves it alone. */
 export const COMPARISON_QUEUE = 'comparisons';
@@ -74,14 +76,14 @@ export class ComparisonJobs {
     if (record.status === 'done' || record.status === 'errored' || record.status === 'aborted') {
       return 'done';
     }
-    if (record.kind !== 'experiment') {
-      await this.#o.store.updateComparison(record.id, {
-        status: 'errored',
-        statusReason: `comparison kind ${record.kind} is not supported by this controller yet`,
-      });
-      return 'done';
-    }
-    return stepExperiment(this.#o, record);
+    if (record.kind === 'experiment') return stepExperiment(this.#o, record);
+    if (record.kind === 'compare') return stepCompare(this.#o, record);
+    if (record.kind === 'baseline') return stepBaseline(this.#o, record);
+    await this.#o.store.updateComparison(record.id, {
+      status: 'errored',
+      statusReason: `comparison kind ${record.kind} is not supported by this controller yet`,
+    });
+    return 'done';
   }
 
   async #failed(job: Job, err: unknown): Promise<void> {

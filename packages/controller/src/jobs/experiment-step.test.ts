@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { SqliteStore, type Run, type Store } from '@stampede/store';
 import type { ExperimentCreateInput, RunCreate, Summary } from '@stampede/protocol';
 import { SUMMARY } from '../api/testing/suite-runs.ts';
-import { progressOf, stepExperiment, type StepDeps } from './experiment-step.ts';
+import { progressOf, type ComparisonSide, type StepDeps } from './comparison-step.ts';
+import { stepExperiment } from './experiment-step.ts';
 import { experimentCreateSchema } from '@stampede/protocol';
 
 function summaryWithP99(p99: number): Summary {
@@ -74,7 +75,7 @@ async function finishRun(store: Store, run: Run, p99: number): Promise<void> {
 /** Steps the experiment to its end, finishing each started run with `p99Of(side, index)`. */
 async function drive(
   h: Awaited<ReturnType<typeof setup>>,
-  p99Of: (side: 'a' | 'b', i: number) => number,
+  p99Of: (side: ComparisonSide, i: number) => number,
 ): Promise<string[]> {
   const sides: string[] = [];
   for (let guard = 0; guard < 200; guard++) {
